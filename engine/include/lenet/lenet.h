@@ -283,6 +283,145 @@ Network load_any_weights(const std::string& path, const std::string& arch = "");
 // ================================================================================================
 // Training (src/train.cpp)
 // ================================================================================================
-// (declared by the training work; see docs/training.md)
+// Guide and every default explained: docs/training.md. Everything here is deterministic: the same
+// seed, settings, data and build give bit-identical weights (own PRNG, fixed reduction orders).
+//
+//     lenet::TrainConfig cfg;  cfg.optimizer = lenet::Optimizer::Sdlm;  cfg.schedule = lenet::Schedule::Paper;
+//     cfg.lr = 0.0005f;                                          // eta of the first two passes
+//     lenet::Trainer tr(net, train, cfg);                        // keeps references to both
+//     while (tr.progress().epoch < 20) {
+//         lenet::TrainProgress p = tr.step(256);                 // at most 256 samples, then returns
+//         if (p.diverged) { puts(p.message.c_str()); break; }    // weights are the last good ones
+//         if (p.epoch_end) printf("%.2f%%\n", 100 * lenet::evaluate(net, test).error_rate());
+//     }
+enum class Optimizer { Sgd, Sdlm };             // Sdlm: stochastic diagonal Levenberg-Marquardt (App. C)
+enum class Schedule  { Paper, Constant, Step }; // eta per pass, see eta_for_epoch()
+const char* optimizer_name(Optimizer o);        // "sgd", "sdlm"
+const char* schedule_name(Schedule s);          // "paper", "constant", "step"
+Optimizer   optimizer_from_name(const std::string& s);  // throws Error(Usage)
+Schedule    schedule_from_name(const std::string& s);
+LossKind    loss_from_name(const std::string& s);       // "mse", "map", "xent"
+
+// Data augmentation (src/distort.cpp): a random planar affine map about the image centre, sampled
+// bilinearly, applied to the uint8 image before prepare_input. Stands in for the paper's 540,000
+// distorted images (Section III.C.2: translations, scaling, squeezing, horizontal shearing), drawn
+// afresh for every presentation. Each parameter is the half-width of a uniform range.
+struct DistortParams {
+    float max_shift   = 2.0f;   // pixels, x and y independently
+    float max_scale   = 0.10f;  // both axes x (1 + s)
+    float max_squeeze = 0.10f;  // x x (1 + q), y / (1 + q): horizontal compression + vertical elongation
+    float max_shear   = 0.20f;  // x += k (y - centre)
+    float max_rotate  = 8.0f;   // degrees
+    float p_original  = 0.10f;  // chance of the undistorted image (60,000 of the paper's 600,000)
+};
+struct Distortion {             // one drawn transform (for display: the UI can show what was applied)
+    bool  identity = true;
+    float dx = 0, dy = 0, scale = 1, squeeze = 0, shear = 0, rotate = 0;  // rotate in degrees
+};
+// Deterministic per-sample seed: the same (seed, pass, index) always gives the same distortion.
+uint64_t   distort_seed(uint64_t seed, int64_t epoch, int64_t index);
+Distortion distort_draw(const DistortParams& p, uint64_t sample_seed);
+// out (rows, cols) = in resampled through d; out must not alias in. Pixels mapped from outside are 0.
+void       distort_apply(const Distortion& d, const uint8_t* in, int rows, int cols, uint8_t* out);
+
+struct TrainConfig {
+    Optimizer optimizer    = Optimizer::Sgd;
+    Schedule  schedule     = Schedule::Constant;
+    float     lr           = 0.01f;  // eta; Paper: the first passes' eta (0.0005 = the paper's values)
+    int       step_epochs  = 4;      // Step: eta x step_gamma every step_epochs passes
+    float     step_gamma   = 0.5f;
+    int       batch        = 1;      // 1 = one update per pattern (the paper); B: mean gradient of B
+    float     momentum     = 0.0f;   // v = m v + g; w -= eta v   (SDLM: per-weight eta_k)
+    float     weight_decay = 0.0f;   // L2: g += wd w, on every trainable parameter
+    float     sdlm_mu      = 0.02f;  // step_k = eta / (mu + h_kk)
+    int       sdlm_samples = 500;    // h_kk re-estimated on this many patterns before each pass
+    bool      shuffle      = true;   // off: every pass visits the data in file order
+    bool      distort      = false;
+    DistortParams distort_params;
+    uint64_t  seed         = 1;      // shuffling and distortions (network init is Network::init's)
+    int       threads      = 1;      // minibatch worker threads (native only; 1 in single-threaded wasm)
+};
+void  validate(const TrainConfig& cfg);       // throws Error(Usage/Value) naming the bad setting
+float eta_for_epoch(const TrainConfig& cfg, int epoch);  // epoch is 0-based
+// The paper's schedule (Section III.C.1): 0.0005 x2, 0.0002 x3, 0.0001 x3, 0.00005 x4, then 0.00001.
+float paper_eta(int epoch);
+
+// What one Trainer::step call did, and the running state (everything the UI plots).
+struct TrainProgress {
+    bool    hessian_phase = false;  // this call estimated h_kk (SDLM, start of a pass), no updates
+    int     done = 0;               // samples handled by this call (training or h_kk estimation)
+    int     epoch = 0;              // 0-based pass of the last sample handled
+    int     position = 0;           // samples of that pass done (== epoch_size at its end)
+    int     epoch_size = 0;
+    bool    epoch_end = false;      // this call completed the pass
+    int64_t samples = 0;            // training samples processed in total
+    int64_t updates = 0;            // parameter updates in total
+    float   loss = 0, error = 0;    // mean loss and error rate over this pass so far (before update)
+    float   recent_loss = 0, recent_error = 0;  // the same over this call's samples
+    double  samples_per_sec = 0;    // this call's throughput
+    double  seconds = 0;            // total time spent inside step()
+    float   eta = 0;                // current eta
+    std::vector<float> grad_norms;  // per layer (layers() order): L2 norm of the mean loss gradient of
+                                    // the latest batch; 0 for layers without parameters
+    bool    diverged = false;       // NaN/Inf met: training stopped, weights restored (see message)
+    std::string message;
+};
+
+struct EvalResult {
+    int              count = 0, errors = 0;
+    double           loss = 0;      // mean of Network::loss over the samples
+    int              classes = 0;
+    std::vector<int> confusion;     // (classes, classes) row-major [true label][predicted]
+    float error_rate() const { return count ? float(errors) / float(count) : 0.0f; }
+};
+
+// Incremental evaluation (the UI calls step every frame). max_count < 0: the whole data set.
+class Evaluator {
+public:
+    Evaluator(const Network& net, const Dataset& data, int max_count = -1);
+    bool step(int n);               // evaluates up to n more samples; true when all are done
+    bool finished() const { return next_ >= total_; }
+    int  done() const { return next_; }
+    int  total() const { return total_; }
+    const EvalResult& result() const { return result_; }
+private:
+    const Network*     net_;
+    const Dataset*     data_;
+    Workspace          ws_;
+    std::vector<float> x_;
+    int                next_ = 0, total_ = 0;
+    EvalResult         result_;
+};
+// Blocking evaluation; progress(done, total) is called every few hundred samples and may return
+// false to stop early (the result then covers the samples done). threads > 1 splits the data.
+EvalResult evaluate(const Network& net, const Dataset& data, int max_count = -1, int threads = 1,
+                    bool (*progress)(int done, int total, void* user) = nullptr, void* user = nullptr);
+
+struct TrainerImpl;
+class Trainer {
+public:
+    // Keeps references to net and data: both must outlive the Trainer. Validates cfg and that the
+    // data fits the network (throws Error). All buffers are allocated here, none while training.
+    Trainer(Network& net, const Dataset& train, const TrainConfig& cfg);
+    ~Trainer();
+    Trainer(const Trainer&) = delete;
+    Trainer& operator=(const Trainer&) = delete;
+
+    // Runs up to n more samples and returns. Never crosses the end of a pass (epoch_end tells); an
+    // SDLM pass starts with sdlm_samples samples of h_kk estimation, also sliced by n. With
+    // threads > 1 and batch > 1, n is rounded up to whole batches.
+    TrainProgress step(int n);
+    const TrainProgress& progress() const;
+    bool  diverged() const;
+    const TrainConfig& config() const;
+    const std::vector<float>& hessian() const;  // latest h_kk estimate (size params()), SDLM only
+    const Distortion& last_distortion() const;  // of the latest sample (identity if not distorting)
+    int   last_index() const;                   // dataset index of the latest trained sample
+    // Evaluate the current weights using the trainer's threads.
+    EvalResult evaluate(const Dataset& data, int max_count = -1,
+                        bool (*progress)(int done, int total, void* user) = nullptr, void* user = nullptr);
+private:
+    TrainerImpl* impl_;
+};
 
 }  // namespace lenet
