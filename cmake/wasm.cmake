@@ -1,0 +1,67 @@
+# cmake/wasm.cmake — Emscripten settings and the web-app helper. Included by the top-level
+# CMakeLists.txt when building with emcmake / the `wasm` preset.
+#
+# Whole-build settings (every object in a link must agree on them):
+#   -fexceptions  the engine reports errors by throwing lenet::Error; Emscripten disables C++
+#                 exceptions by default (a throw would abort), so compile AND link with them on.
+# Per-target settings live in lenet_options (-msimd128) and in lenet_add_web_app() below.
+include_guard(GLOBAL)
+
+if(EMSCRIPTEN_VERSION VERSION_LESS 3.1)
+  message(WARNING "Tested with Debian's Emscripten 3.1.6; found ${EMSCRIPTEN_VERSION}.")
+endif()
+string(APPEND CMAKE_CXX_FLAGS " -fexceptions")
+add_link_options(-fexceptions)
+
+# lenet_add_web_app(<target>
+#     SHELL <shell.html>          HTML template (configure_file @ONLY: @LENET_TITLE@, @PROJECT_VERSION@)
+#     [STATIC_FILES <file>...]    copied next to index.html (the shell's own .js/.css)
+#     [POST_JS <file>...]         appended to the generated JS (e.g. the window.lenet API)
+#     [EXPORTS <C function>...]   C functions callable with Module.ccall (besides main)
+#     [TITLE <text>])
+# Makes <target> (an executable whose sources are already added) produce
+#   $<TARGET_FILE_DIR>/index.html + index.js + index.wasm (+ index.data with assets, see
+#   cmake/LenetAssets.cmake), with WebGL2, growable memory and no Emscripten boilerplate.
+function(lenet_add_web_app target)
+  cmake_parse_arguments(PARSE_ARGV 1 arg "" "SHELL;TITLE" "STATIC_FILES;POST_JS;EXPORTS")
+  if(NOT arg_SHELL)
+    message(FATAL_ERROR "lenet_add_web_app(${target}): SHELL is required")
+  endif()
+  if(NOT arg_TITLE)
+    set(arg_TITLE "${PROJECT_NAME}")
+  endif()
+  get_target_property(out_dir ${target} RUNTIME_OUTPUT_DIRECTORY)
+  if(NOT out_dir)
+    set(out_dir "${CMAKE_CURRENT_BINARY_DIR}")
+  endif()
+
+  set(LENET_TITLE "${arg_TITLE}")
+  set(shell "${CMAKE_CURRENT_BINARY_DIR}/${target}-shell.html")
+  configure_file("${arg_SHELL}" "${shell}" @ONLY)
+  foreach(f IN LISTS arg_STATIC_FILES)
+    get_filename_component(name "${f}" NAME)
+    configure_file("${f}" "${out_dir}/${name}" COPYONLY)
+  endforeach()
+
+  set(exports _main)
+  foreach(e IN LISTS arg_EXPORTS)
+    list(APPEND exports "_${e}")
+  endforeach()
+  list(JOIN exports "," exports)
+
+  set_target_properties(${target} PROPERTIES OUTPUT_NAME index SUFFIX ".html")
+  target_link_options(${target} PRIVATE
+    "SHELL:--shell-file ${shell}"
+    -sENVIRONMENT=web
+    -sMIN_WEBGL_VERSION=2 -sMAX_WEBGL_VERSION=2
+    -sALLOW_MEMORY_GROWTH=1
+    -sMINIFY_HTML=0                 # emcc 3.1.6's HTML minifier crashes at -O1 and above
+    -sDYNAMIC_EXECUTION=0           # no eval/new Function: lets the page's CSP forbid them
+    "-sEXPORTED_FUNCTIONS=${exports}"
+    -sEXPORTED_RUNTIME_METHODS=ccall,UTF8ToString)
+  set_property(TARGET ${target} APPEND PROPERTY LINK_DEPENDS "${shell}")
+  foreach(js IN LISTS arg_POST_JS)
+    target_link_options(${target} PRIVATE "SHELL:--post-js ${js}")
+    set_property(TARGET ${target} APPEND PROPERTY LINK_DEPENDS "${js}")
+  endforeach()
+endfunction()
