@@ -1,0 +1,258 @@
+// image.cpp — image decoding (stb_image: PNG, PGM/PPM, BMP, JPEG) and MNIST-style preprocessing.
+//
+// MNIST's digits were size-normalised to fit a 20x20 box keeping their aspect ratio (anti-aliased),
+// then centred in a 28x28 field by their centre of mass (LeCun et al. 1998, Section III.A; the MNIST
+// page). preprocess_gray() does the same to any grayscale image: a photo or scan of a digit, or the
+// UI's drawing pad, and keeps every step for display:
+//   gray    — the input with ink high: inverted when the background (border mean) is light, then
+//             levels stretched so the background is 0 and the darkest ink 255;
+//   crop    — the bounding box of the ink (pixels above 1/8 of full scale);
+//   fit20   — the crop resampled by area averaging so its longer side is 20, centred in 20x20;
+//   mnist28 — that 20x20 box in a 28x28 frame, shifted (whole pixels) so the centre of mass is at the
+//             frame's centre; the shift is clamped so no ink leaves the frame.
+// The stb_image implementation is compiled here (one translation unit), limited to the four formats
+// we accept and to kMaxImageSide pixels per side, checked from the header before decoding.
+#include "lenet/lenet.h"
+
+#include "io_util.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#define STB_IMAGE_IMPLEMENTATION
+#define STB_IMAGE_STATIC
+#define STBI_NO_STDIO
+#define STBI_ONLY_PNG
+#define STBI_ONLY_PNM
+#define STBI_ONLY_BMP
+#define STBI_ONLY_JPEG
+#define STBI_MAX_DIMENSIONS 4096
+#if defined(__GNUC__) || defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wpragmas"
+#pragma GCC diagnostic ignored "-Wunknown-warning-option"
+#pragma GCC diagnostic ignored "-Wunused-function"
+#pragma GCC diagnostic ignored "-Wsign-compare"
+#pragma GCC diagnostic ignored "-Wconversion"
+#pragma GCC diagnostic ignored "-Wshadow"
+#pragma GCC diagnostic ignored "-Wdouble-promotion"
+#pragma GCC diagnostic ignored "-Wcast-qual"
+#pragma GCC diagnostic ignored "-Wold-style-cast"
+#pragma GCC diagnostic ignored "-Wuseless-cast"
+#pragma GCC diagnostic ignored "-Wimplicit-fallthrough"
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+#pragma GCC diagnostic ignored "-Wunused-parameter"
+#pragma GCC diagnostic ignored "-Wpedantic"
+#pragma GCC diagnostic ignored "-Wsign-conversion"
+#endif
+#include <stb/stb_image.h>
+#if defined(__GNUC__) || defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+
+static_assert(STBI_MAX_DIMENSIONS == lenet::kMaxImageSide, "keep stb's limit and ours equal");
+
+namespace lenet {
+
+namespace {
+
+constexpr size_t kMaxImageFileBytes = size_t(64) << 20;
+constexpr int    kInkThreshold = 32;   // of 255, after the levels stretch: what counts as ink for the crop
+constexpr int    kMinContrast = 24;    // darkest ink minus background below this: no ink at all
+
+// Resample src (sw x sh) to (dw x dh) by area averaging: each output pixel is the mean of the source
+// area it covers, with partial pixels weighted by their overlap (a box filter; also fine for enlarging).
+std::vector<uint8_t> resample_area(const uint8_t* src, int sw, int sh, int dw, int dh) {
+    // Separable: rows first into floats, then columns.
+    auto weights = [](int s, int d) {
+        // For each destination index: list of (source index, weight), weights summing to 1.
+        std::vector<std::vector<std::pair<int, float>>> w(static_cast<size_t>(d));
+        const double scale = double(s) / d;
+        for (int i = 0; i < d; i++) {
+            double a = i * scale, b = (i + 1) * scale;
+            int first = int(std::floor(a)), last = std::min(s - 1, int(std::ceil(b)) - 1);
+            for (int k = first; k <= last; k++) {
+                double ov = std::min(b, double(k + 1)) - std::max(a, double(k));
+                if (ov > 1e-12) w[size_t(i)].push_back({k, float(ov / scale)});
+            }
+        }
+        return w;
+    };
+    auto wx = weights(sw, dw), wy = weights(sh, dh);
+    std::vector<float> tmp(size_t(sh) * dw);
+    for (int y = 0; y < sh; y++)
+        for (int x = 0; x < dw; x++) {
+            float acc = 0;
+            for (auto& p : wx[size_t(x)]) acc += p.second * src[size_t(y) * sw + p.first];
+            tmp[size_t(y) * dw + x] = acc;
+        }
+    std::vector<uint8_t> out(size_t(dw) * dh);
+    for (int y = 0; y < dh; y++)
+        for (int x = 0; x < dw; x++) {
+            float acc = 0;
+            for (auto& p : wy[size_t(y)]) acc += p.second * tmp[size_t(p.first) * dw + x];
+            out[size_t(y) * dw + x] = uint8_t(std::min(255.0f, std::max(0.0f, std::round(acc))));
+        }
+    return out;
+}
+
+}  // namespace
+
+GrayImage decode_image(const uint8_t* bytes, size_t size, const std::string& where) {
+    if (size == 0 || !bytes) throw Error(ErrorKind::Format, where, "empty file (0 bytes)");
+    if (size > kMaxImageFileBytes)
+        throw Error(ErrorKind::Format, where, "image file larger than " + io::with_commas(kMaxImageFileBytes) + " bytes");
+    if (size > size_t(INT32_MAX)) throw Error(ErrorKind::Format, where, "image file too large");
+    int w = 0, h = 0, comp = 0;
+    if (!stbi_info_from_memory(bytes, int(size), &w, &h, &comp))
+        throw Error(ErrorKind::Format, where,
+                    std::string("not a PNG, PGM/PPM, BMP or JPEG image we can read (") + stbi_failure_reason() + ")");
+    if (w <= 0 || h <= 0 || w > kMaxImageSide || h > kMaxImageSide)
+        throw Error(ErrorKind::Format, where,
+                    "image is " + std::to_string(w) + "x" + std::to_string(h) + ", not in 1.." +
+                        std::to_string(kMaxImageSide) + " pixels per side");
+    const bool alpha = comp == 2 || comp == 4;
+    int got_w = 0, got_h = 0, got_comp = 0;
+    stbi_uc* px = stbi_load_from_memory(bytes, int(size), &got_w, &got_h, &got_comp, alpha ? 2 : 1);
+    if (!px) throw Error(ErrorKind::Format, where, std::string("cannot decode the image (") + stbi_failure_reason() + ")");
+    if (got_w != w || got_h != h) {
+        stbi_image_free(px);
+        throw Error(ErrorKind::Format, where, "image size changed while decoding");
+    }
+    GrayImage img;
+    img.w = w;
+    img.h = h;
+    img.has_alpha = alpha;
+    const size_t n = size_t(w) * h;
+    img.pixels.resize(n);
+    if (alpha) {
+        img.alpha.resize(n);
+        for (size_t i = 0; i < n; i++) {
+            unsigned g = px[2 * i], a = px[2 * i + 1];
+            img.alpha[i] = uint8_t(a);
+            img.pixels[i] = uint8_t((g * a + 255u * (255u - a) + 127u) / 255u);  // composite on white
+        }
+    } else {
+        std::memcpy(img.pixels.data(), px, n);
+    }
+    stbi_image_free(px);
+    return img;
+}
+
+GrayImage load_image(const std::string& path) {
+    std::vector<uint8_t> bytes = io::read_file(path, kMaxImageFileBytes);
+    return decode_image(bytes.data(), bytes.size(), path);
+}
+
+Preprocessed preprocess_gray(const uint8_t* gray, int w, int h) {
+    if (!gray || w <= 0 || h <= 0 || w > kMaxImageSide || h > kMaxImageSide)
+        throw Error(ErrorKind::Usage, "preprocess",
+                    "image size " + std::to_string(w) + "x" + std::to_string(h) + " is not in 1.." +
+                        std::to_string(kMaxImageSide));
+    Preprocessed r;
+    r.gray_w = w;
+    r.gray_h = h;
+    r.fit20.assign(20 * 20, 0);
+    r.mnist28.assign(28 * 28, 0);
+    const size_t n = size_t(w) * h;
+
+    // 1. Background from the border ring: its mean decides light vs dark, its median is the level.
+    int hist[256] = {0};
+    size_t border = 0;
+    uint64_t border_sum = 0;
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            if (y != 0 && y != h - 1 && x != 0 && x != w - 1) continue;
+            uint8_t v = gray[size_t(y) * w + x];
+            hist[v]++;
+            border_sum += v;
+            border++;
+        }
+    r.inverted = border_sum > border * 127;
+    r.gray.resize(n);
+    for (size_t i = 0; i < n; i++) r.gray[i] = r.inverted ? uint8_t(255 - gray[i]) : gray[i];
+    int bg = 0;
+    {
+        size_t seen = 0;
+        // median of the border after the same inversion
+        for (int v = 0; v < 256; v++) {
+            seen += size_t(hist[r.inverted ? 255 - v : v]);
+            if (seen * 2 >= border) { bg = v; break; }
+        }
+    }
+    int top = 0;
+    for (size_t i = 0; i < n; i++) top = std::max(top, int(r.gray[i]));
+    if (top - bg < kMinContrast) return r;  // blank: no ink
+
+    // 2. Levels stretch: background -> 0, darkest ink -> 255.
+    for (size_t i = 0; i < n; i++) {
+        int v = (int(r.gray[i]) - bg) * 255 / (top - bg);
+        r.gray[i] = uint8_t(std::min(255, std::max(0, v)));
+    }
+
+    // 3. Crop to the ink's bounding box.
+    int x0 = w, y0 = h, x1 = -1, y1 = -1;
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++)
+            if (r.gray[size_t(y) * w + x] > kInkThreshold) {
+                x0 = std::min(x0, x); x1 = std::max(x1, x);
+                y0 = std::min(y0, y); y1 = std::max(y1, y);
+            }
+    if (x1 < 0) return r;
+    r.crop_x = x0;
+    r.crop_y = y0;
+    r.crop_w = x1 - x0 + 1;
+    r.crop_h = y1 - y0 + 1;
+    r.crop.resize(size_t(r.crop_w) * r.crop_h);
+    for (int y = 0; y < r.crop_h; y++)
+        std::memcpy(&r.crop[size_t(y) * r.crop_w], &r.gray[size_t(y0 + y) * w + x0], size_t(r.crop_w));
+
+    // 4. Fit the longer side to 20 pixels, keeping the aspect ratio; centre the box in 20x20.
+    const int longer = std::max(r.crop_w, r.crop_h);
+    r.fit_w = std::max(1, std::min(20, int(std::lround(20.0 * r.crop_w / longer))));
+    r.fit_h = std::max(1, std::min(20, int(std::lround(20.0 * r.crop_h / longer))));
+    std::vector<uint8_t> fitted = resample_area(r.crop.data(), r.crop_w, r.crop_h, r.fit_w, r.fit_h);
+    const int fx = (20 - r.fit_w) / 2, fy = (20 - r.fit_h) / 2;
+    for (int y = 0; y < r.fit_h; y++)
+        std::memcpy(&r.fit20[size_t(fy + y) * 20 + fx], &fitted[size_t(y) * r.fit_w], size_t(r.fit_w));
+
+    // 5. Centre of mass to the middle of 28x28 (13.5 in pixel-index coordinates).
+    double sum = 0, sx = 0, sy = 0;
+    for (int y = 0; y < 20; y++)
+        for (int x = 0; x < 20; x++) {
+            double v = r.fit20[size_t(y) * 20 + x];
+            sum += v; sx += v * (x + 4); sy += v * (y + 4);
+        }
+    if (sum <= 0) return r;  // everything resampled away (cannot happen with ink above threshold)
+    int dx = int(std::lround(13.5 - sx / sum)), dy = int(std::lround(13.5 - sy / sum));
+    // Keep the digit's box inside the frame.
+    const int bx = 4 + fx, by = 4 + fy;
+    dx = std::max(-bx, std::min(28 - (bx + r.fit_w), dx));
+    dy = std::max(-by, std::min(28 - (by + r.fit_h), dy));
+    r.shift_x = dx;
+    r.shift_y = dy;
+    for (int y = 0; y < r.fit_h; y++)
+        std::memcpy(&r.mnist28[size_t(by + dy + y) * 28 + (bx + dx)], &fitted[size_t(y) * r.fit_w], size_t(r.fit_w));
+    r.empty = false;
+    return r;
+}
+
+Preprocessed preprocess_image(const GrayImage& img) {
+    if (img.w <= 0 || img.h <= 0 || img.pixels.size() != size_t(img.w) * img.h)
+        throw Error(ErrorKind::Usage, "preprocess", "image buffer does not match its size");
+    if (img.has_alpha && img.alpha.size() == img.pixels.size()) {
+        // A transparent background (mean border alpha below half): the alpha channel is the ink,
+        // whatever colour it was drawn in.
+        uint64_t sum = 0, count = 0;
+        for (int y = 0; y < img.h; y++)
+            for (int x = 0; x < img.w; x++)
+                if (y == 0 || y == img.h - 1 || x == 0 || x == img.w - 1) { sum += img.alpha[size_t(y) * img.w + x]; count++; }
+        if (sum < count * 128) return preprocess_gray(img.alpha.data(), img.w, img.h);
+    }
+    return preprocess_gray(img.pixels.data(), img.w, img.h);
+}
+
+Preprocessed preprocess_image_file(const std::string& path) { return preprocess_image(load_image(path)); }
+
+}  // namespace lenet
