@@ -375,13 +375,14 @@ struct EvalResult {
     float error_rate() const { return count ? float(errors) / float(count) : 0.0f; }
 };
 
-// Incremental evaluation (the UI calls step every frame). max_count < 0: the whole data set.
+// Incremental evaluation (the UI calls step every frame) of samples first .. first + max_count - 1
+// (max_count < 0: up to the end of the data set).
 class Evaluator {
 public:
-    Evaluator(const Network& net, const Dataset& data, int max_count = -1);
+    Evaluator(const Network& net, const Dataset& data, int max_count = -1, int first = 0);
     bool step(int n);               // evaluates up to n more samples; true when all are done
-    bool finished() const { return next_ >= total_; }
-    int  done() const { return next_; }
+    bool finished() const { return done_ >= total_; }
+    int  done() const { return done_; }
     int  total() const { return total_; }
     const EvalResult& result() const { return result_; }
 private:
@@ -389,7 +390,8 @@ private:
     const Dataset*     data_;
     Workspace          ws_;
     std::vector<float> x_;
-    int                next_ = 0, total_ = 0;
+    int                first_ = 0, done_ = 0, total_ = 0;
+    double             loss_sum_ = 0;
     EvalResult         result_;
 };
 // Blocking evaluation; progress(done, total) is called every few hundred samples and may return
