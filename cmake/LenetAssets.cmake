@@ -23,7 +23,12 @@ endfunction()
 
 # lenet_use_assets(<target> PRELOAD|COPY): PRELOAD (web) or COPY (desktop) every asset for <target>.
 function(lenet_use_assets target mode)
-  cmake_language(DEFER DIRECTORY "${PROJECT_SOURCE_DIR}" CALL _lenet_apply_assets "${target}" "${mode}")
+  if(NOT mode MATCHES "^(PRELOAD|COPY)$")
+    message(FATAL_ERROR "lenet_use_assets(${target} ${mode}): mode must be PRELOAD or COPY")
+  endif()
+  # DEFER CALL evaluates variable references when the call runs: bake the values in with EVAL.
+  cmake_language(EVAL CODE
+    "cmake_language(DEFER DIRECTORY [[${PROJECT_SOURCE_DIR}]] CALL _lenet_apply_assets [[${target}]] [[${mode}]])")
 endfunction()
 
 function(_lenet_apply_assets target mode)

@@ -1,0 +1,76 @@
+// tests/web/harness.mjs — a small browser test harness: playwright-core drives Debian's Chromium
+// (headless, WebGL2 on SwiftShader) against the web build served by scripts/static-server.mjs.
+// Test files (tests/web/*.test.mjs) export `tests`, an array of {name, run(ctx)}; run.mjs loads
+// them all. A test fails by throwing (use `check`). ctx gives:
+//   ctx.url               the served index.html
+//   ctx.openPage(opts)    a fresh page (own browser profile); opts.args: extra Chromium flags.
+//                         The page's console errors and uncaught exceptions are collected in
+//                         page.lenetErrors.
+//   ctx.waitReady(page)   waits for window.lenet.state().ready, returns the state
+//   ctx.screenshot(page, name)  saves <outDir>/<name>.png, returns the path
+//   ctx.log(...)          prints under the test
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+export const CHROMIUM_ARGS = [
+  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--enable-unsafe-swiftshader',
+];
+
+export function check(condition, message) {
+  if (!condition) throw new Error(message);
+}
+
+export function createContext({ url, outDir, executablePath = '/usr/bin/chromium', timeoutMs = 90000 }) {
+  const opened = [];
+  const ctx = {
+    url,
+    outDir,
+    timeoutMs,
+    log: (...a) => console.log('    ', ...a),
+    async openPage({ args = [], viewport = { width: 1280, height: 800 } } = {}) {
+      const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'lenet-chromium-'));
+      const browser = await chromium.launchPersistentContext(profile, {
+        executablePath, headless: true, args: [...CHROMIUM_ARGS, ...args], viewport,
+      });
+      opened.push({ browser, profile });
+      const page = browser.pages()[0] || (await browser.newPage());
+      page.lenetErrors = [];
+      page.on('console', (m) => { if (m.type() === 'error') page.lenetErrors.push(`console: ${m.text()}`); });
+      page.on('pageerror', (e) => page.lenetErrors.push(`pageerror: ${e.message}`));
+      page.setDefaultTimeout(timeoutMs);
+      return page;
+    },
+    async waitReady(page) {
+      await page.waitForFunction(() => {
+        const s = window.lenet && window.lenet.state();
+        return s && (s.ready || s.error);
+      }, null, { timeout: timeoutMs, polling: 250 });
+      const state = await page.evaluate(() => window.lenet.state());
+      check(!state.error, `the app reported an error: ${state.error}`);
+      return state;
+    },
+    async screenshot(page, name) {
+      fs.mkdirSync(outDir, { recursive: true });
+      const file = path.join(outDir, `${name}.png`);
+      await page.screenshot({ path: file });
+      return file;
+    },
+    async closeAll() {
+      for (const { browser, profile } of opened.splice(0)) {
+        await browser.close().catch(() => {});
+        fs.rmSync(profile, { recursive: true, force: true });
+      }
+    },
+  };
+  return ctx;
+}
+
+// Number of distinct colours in an image file (ImageMagick's `identify`): a blank or single-colour
+// frame has 1-2, an ImGui window with text has hundreds.
+export async function uniqueColors(file) {
+  const { execFileSync } = await import('node:child_process');
+  return Number(execFileSync('identify', ['-format', '%k', file]).toString().trim());
+}

@@ -1,0 +1,156 @@
+// web/main_web.cpp — the browser platform: SDL2 on Emscripten with a WebGL2 context on #canvas,
+// the browser-driven main loop, and the C functions behind window.lenet (web/lenet_api.js).
+// The canvas follows its CSS size (the shell makes it fill the page). Single-threaded.
+#include "platform.h"
+
+#include <SDL.h>
+#include <emscripten.h>
+#include <emscripten/html5.h>
+#include <GLES3/gl3.h>
+#include <imgui.h>
+#include <imgui_impl_opengl3.h>
+#include <imgui_impl_sdl.h>
+
+#include <exception>
+#include <string>
+
+namespace {
+
+// Hooks defined by the page (web/shell.js); absent when another page embeds index.js.
+EM_JS(void, js_fatal, (const char* message), { if (Module.lenetFatal) Module.lenetFatal(UTF8ToString(message)); });
+EM_JS(void, js_ready, (), { if (Module.lenetReady) Module.lenetReady(); });
+EM_JS(void, js_announce, (const char* text), { if (Module.lenetAnnounce) Module.lenetAnnounce(UTF8ToString(text)); });
+
+struct WebPlatform {
+    SDL_Window*    window = nullptr;
+    SDL_GLContext  gl = nullptr;
+    AppState*      app = nullptr;
+    PlatformStatus status;
+    double         start = 0.0, last = 0.0;
+    std::string    reply;  // storage for the strings returned to JS
+};
+WebPlatform g;
+
+// Show the page's error panel (web/shell.js) and stop the main loop.
+void fail(const std::string& message) {
+    g.status.error = message;
+    js_fatal(message.c_str());
+    emscripten_cancel_main_loop();
+}
+
+void canvas_css_size(int* w, int* h) {
+    double cw = 0, ch = 0;
+    emscripten_get_element_css_size("#canvas", &cw, &ch);
+    *w = cw >= 1 ? int(cw) : 1024;
+    *h = ch >= 1 ? int(ch) : 768;
+}
+
+void frame(void*) {
+    int cw, ch, ww, wh;
+    canvas_css_size(&cw, &ch);
+    SDL_GetWindowSize(g.window, &ww, &wh);
+    if (cw != ww || ch != wh) SDL_SetWindowSize(g.window, cw, ch);
+
+    SDL_Event event;
+    while (SDL_PollEvent(&event)) ImGui_ImplSDL2_ProcessEvent(&event);
+
+    ImGui_ImplOpenGL3_NewFrame();
+    ImGui_ImplSDL2_NewFrame();
+    ImGui::NewFrame();
+
+    double    now = emscripten_get_now() / 1000.0;
+    FrameInfo info;
+    info.frame = g.status.frames;
+    info.time  = now - g.start;
+    info.dt    = float(now - g.last);
+    g.last     = now;
+    SDL_GL_GetDrawableSize(g.window, &info.width, &info.height);
+    try {
+        app_frame(*g.app, info);
+    } catch (const std::exception& e) {
+        fail(std::string("The app stopped: ") + e.what());
+        return;
+    }
+
+    ImGui::Render();
+    glViewport(0, 0, info.width, info.height);
+    glClearColor(0.10f, 0.11f, 0.13f, 1.0f);
+    glClear(GL_COLOR_BUFFER_BIT);
+    ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+
+    g.status.frames++;
+    g.status.fps    = ImGui::GetIO().Framerate;
+    g.status.width  = info.width;
+    g.status.height = info.height;
+    // ImGui hides auto-sized windows during their first frame, so the app is visible from the
+    // second presented frame on: that is when we call the page ready.
+    if (!g.status.ready && g.status.frames >= 2) {
+        g.status.ready = true;
+        js_ready();
+    }
+}
+
+}  // namespace
+
+void platform_announce(const std::string& text) {
+    js_announce(text.c_str());
+}
+
+extern "C" {
+// window.lenet.state(): see platform_state_json() in web/platform.h.
+EMSCRIPTEN_KEEPALIVE const char* lenet_state_json() {
+    g.reply = platform_state_json(g.status, g.app);
+    return g.reply.c_str();
+}
+// window.lenet.command(obj): see app_command() in web/platform.h.
+EMSCRIPTEN_KEEPALIVE const char* lenet_command(const char* json) {
+    g.reply = platform_command(g.app, json ? json : "");
+    return g.reply.c_str();
+}
+}
+
+int main() {
+    g.status.platform = "web";
+    if (SDL_Init(SDL_INIT_VIDEO | SDL_INIT_TIMER) != 0) {
+        fail(std::string("SDL could not start: ") + SDL_GetError());
+        return 1;
+    }
+    SDL_GL_SetAttribute(SDL_GL_CONTEXT_PROFILE_MASK, SDL_GL_CONTEXT_PROFILE_ES);
+    SDL_GL_SetAttribute(SDL_GL_CONTEXT_MAJOR_VERSION, 3);  // WebGL2
+    SDL_GL_SetAttribute(SDL_GL_CONTEXT_MINOR_VERSION, 0);
+    SDL_GL_SetAttribute(SDL_GL_DOUBLEBUFFER, 1);
+    SDL_GL_SetAttribute(SDL_GL_DEPTH_SIZE, 0);
+    SDL_GL_SetAttribute(SDL_GL_STENCIL_SIZE, 8);
+
+    int w, h;
+    canvas_css_size(&w, &h);
+    g.window = SDL_CreateWindow("LeNet-5 Explorer", SDL_WINDOWPOS_UNDEFINED, SDL_WINDOWPOS_UNDEFINED, w, h,
+                                SDL_WINDOW_OPENGL | SDL_WINDOW_RESIZABLE);
+    if (g.window) g.gl = SDL_GL_CreateContext(g.window);
+    if (!g.window || !g.gl) {
+        fail(std::string("Could not create a WebGL2 context: ") + SDL_GetError());
+        return 1;
+    }
+    SDL_GL_MakeCurrent(g.window, g.gl);
+
+    IMGUI_CHECKVERSION();
+    ImGui::CreateContext();
+    ImGui::GetIO().IniFilename = nullptr;  // no imgui.ini in the browser's in-memory file system
+    ImGui::StyleColorsDark();
+    ImGui_ImplSDL2_InitForOpenGL(g.window, g.gl);
+    ImGui_ImplOpenGL3_Init("#version 300 es");
+
+    AppConfig config;
+    config.platform     = "web";
+    config.asset_dir    = "/assets";  // --preload-file targets, see cmake/LenetAssets.cmake
+    config.glsl_version = "#version 300 es";
+    try {
+        g.app = app_create(config);
+    } catch (const std::exception& e) {
+        fail(std::string("The app could not start: ") + e.what());
+        return 1;
+    }
+    g.start = g.last = emscripten_get_now() / 1000.0;
+    emscripten_set_main_loop_arg(frame, nullptr, 0, true);  // returns only through the browser
+    return 0;
+}

@@ -1,0 +1,68 @@
+// web/platform.h — the interface between a platform main and the app.
+//
+//   main_web.cpp      Emscripten: SDL2 + WebGL2 canvas, browser main loop, the window.lenet JS API.
+//   main_desktop.cpp  native: SDL2 window + OpenGL ES 3.0 context, --frames/--screenshot for tests.
+//   app*.cpp          everything the user sees, identical on both platforms.
+//
+// A platform main owns the window, the GL context, the ImGui context and its SDL2/OpenGL3 backends.
+// Each frame it calls ImGui::NewFrame(), then app_frame(), then renders. The app never touches SDL
+// or the window; it draws with ImGui and may use OpenGL ES 3.0 directly (include <GLES3/gl3.h>;
+// shaders start with AppConfig::glsl_version). It reads its data files from AppConfig::asset_dir
+// (see cmake/LenetAssets.cmake: lenet_add_asset()).
+//
+// Errors: app_create/app_frame/app_command may throw (lenet::Error or any std::exception). The
+// platform shows the message (web: the page's error panel with a Reload button; desktop: stderr and
+// exit status 1). Recoverable problems (a bad file the user picked) belong inside the app's own UI.
+#pragma once
+
+#include <string>
+
+// Given once, at start-up.
+struct AppConfig {
+    std::string platform;      // "web" or "desktop"
+    std::string asset_dir;     // root of the asset files: "/assets" (web), "<exe dir>/assets" (desktop)
+    std::string glsl_version;  // "#version 300 es" (OpenGL ES 3.0 / WebGL2 on both platforms)
+};
+
+// Given every frame.
+struct FrameInfo {
+    long   frame = 0;            // 0, 1, 2, ...
+    double time = 0.0;           // seconds since start-up
+    float  dt = 0.0f;            // seconds since the previous frame
+    int    width = 0, height = 0;  // framebuffer size in pixels
+};
+
+struct AppState;  // defined by the app
+
+// ---- implemented by the app (web/app.cpp) -------------------------------------------------------
+// Called with a current GL context and an ImGui context whose backends are initialised.
+AppState*   app_create(const AppConfig& config);
+// Between ImGui::NewFrame() and ImGui::Render(): draw this frame's windows.
+void        app_frame(AppState& app, const FrameInfo& frame);
+void        app_destroy(AppState* app);
+// A JSON object describing what the app shows; window.lenet.state().app, and the desktop's
+// --print-state. Tests read it, so keep field names stable and document them in app.cpp.
+std::string app_state_json(const AppState& app);
+// window.lenet.command(obj): obj as JSON text in, a JSON object out ({"ok": false, "error": ...}
+// for an unknown or malformed command). Lets tests and embedding pages drive the app.
+std::string app_command(AppState& app, const std::string& json);
+
+// ---- implemented by each platform main ---------------------------------------------------------
+// Tell assistive technology something changed ("Layer C3 computed"). Web: the page's
+// aria-live="polite" region #live; desktop: no-op.
+void platform_announce(const std::string& text);
+
+// ---- shared by the platform mains (web/platform.cpp) -------------------------------------------
+struct PlatformStatus {
+    const char* platform = "";
+    bool        ready = false;   // true once a frame with the app's windows has been presented
+    long        frames = 0;      // frames rendered so far
+    double      fps = 0.0;
+    int         width = 0, height = 0;
+    std::string error;           // empty unless the app failed
+};
+// {"ready":..,"version":"<lenet::kVersion>","platform":..,"frames":..,"fps":..,"width":..,
+//  "height":..,"error":null|"...","app":{app_state_json()}}. app may be null (not created yet).
+std::string platform_state_json(const PlatformStatus& status, const AppState* app);
+// Runs app_command, turning a thrown exception into {"ok":false,"error":"..."}.
+std::string platform_command(AppState* app, const std::string& json);
