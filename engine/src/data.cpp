@@ -54,6 +54,8 @@ void maybe_gunzip(const uint8_t*& data, size_t& size, std::vector<uint8_t>& stor
 
 }  // namespace
 
+bool io_has_zlib() { return io::have_zlib(); }
+
 Dataset load_idx_memory(const uint8_t* images, size_t images_size, const std::string& images_name,
                         const uint8_t* labels, size_t labels_size, const std::string& labels_name,
                         int max_count) {

@@ -97,6 +97,44 @@ std::vector<uint8_t> resample_area(const uint8_t* src, int sw, int sh, int dw, i
     return out;
 }
 
+// stb_image 2.27 neither checks that a binary PGM/PPM holds all its pixels (the rest of its buffer
+// is left uninitialised) nor guards its header integers against overflow: check those ourselves.
+void check_pnm(const uint8_t* b, size_t n, const std::string& where) {
+    if (n < 2 || b[0] != 'P' || (b[1] != '5' && b[1] != '6')) return;
+    auto space = [](uint8_t c) { return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'; };
+    size_t i = 2;
+    long v[3] = {0, 0, 0};
+    const char* names[3] = {"width", "height", "maximum value"};
+    for (int k = 0; k < 3; k++) {
+        for (;;) {  // whitespace and # comments
+            while (i < n && space(b[i])) i++;
+            if (i < n && b[i] == '#') {
+                while (i < n && b[i] != '\n' && b[i] != '\r') i++;
+                continue;
+            }
+            break;
+        }
+        if (i >= n || b[i] < '0' || b[i] > '9')
+            throw Error(ErrorKind::Format, where, std::string("bad or truncated PNM header: no ") + names[k]);
+        while (i < n && b[i] >= '0' && b[i] <= '9') {
+            v[k] = v[k] * 10 + (b[i++] - '0');
+            if (v[k] > 65535) throw Error(ErrorKind::Format, where, std::string("PNM ") + names[k] + " is absurdly large");
+        }
+    }
+    if (i >= n || !space(b[i])) throw Error(ErrorKind::Format, where, "bad or truncated PNM header");
+    i++;
+    if (v[0] < 1 || v[1] < 1 || v[0] > kMaxImageSide || v[1] > kMaxImageSide)
+        throw Error(ErrorKind::Format, where,
+                    "image is " + std::to_string(v[0]) + "x" + std::to_string(v[1]) + ", not in 1.." +
+                        std::to_string(kMaxImageSide) + " pixels per side");
+    if (v[2] < 1) throw Error(ErrorKind::Format, where, "PNM maximum value is 0");
+    size_t need = size_t(v[0]) * size_t(v[1]) * (b[1] == '6' ? 3 : 1) * (v[2] > 255 ? 2 : 1);
+    if (n - i < need)
+        throw Error(ErrorKind::Format, where,
+                    "truncated: PNM pixel data needs " + io::with_commas(need) + " bytes, the file has " +
+                        io::with_commas(n - i));
+}
+
 }  // namespace
 
 GrayImage decode_image(const uint8_t* bytes, size_t size, const std::string& where) {
@@ -104,6 +142,7 @@ GrayImage decode_image(const uint8_t* bytes, size_t size, const std::string& whe
     if (size > kMaxImageFileBytes)
         throw Error(ErrorKind::Format, where, "image file larger than " + io::with_commas(kMaxImageFileBytes) + " bytes");
     if (size > size_t(INT32_MAX)) throw Error(ErrorKind::Format, where, "image file too large");
+    check_pnm(bytes, size, where);
     int w = 0, h = 0, comp = 0;
     if (!stbi_info_from_memory(bytes, int(size), &w, &h, &comp))
         throw Error(ErrorKind::Format, where,
