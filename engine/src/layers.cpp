@@ -1,0 +1,331 @@
+// layers.cpp — the per-layer kernels declared in layers.h.
+//
+// Loop order is chosen for the cache and the vectoriser: conv runs over output map, connected input
+// map (table zeros skipped), kernel row and column, output row, and innermost over contiguous output x.
+// A conv whose kernel covers its whole input (C5: 16@5x5 -> 120@1x1) is a dot product per map.
+#include "layers.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+namespace lenet {
+namespace detail {
+
+namespace {
+template <bool SQ> inline float sq(float v) { return SQ ? v * v : v; }
+
+// Output x range [x0, x1) for which ix = x * S + kx - P lies inside [0, W).
+inline void valid_range(int kx, int S, int P, int W, int Wo, int& x0, int& x1) {
+    const int lo = P - kx;                    // need x * S >= lo
+    x0 = lo <= 0 ? 0 : (lo + S - 1) / S;
+    const int hi = W - 1 + P - kx;            // need x * S <= hi
+    x1 = hi < 0 ? 0 : std::min(Wo, hi / S + 1);
+    if (x0 > x1) x0 = x1;
+}
+}  // namespace
+
+// ------------------------------------------------------------------------------------------------
+// conv
+// ------------------------------------------------------------------------------------------------
+void conv_forward(float* out, const float* in, const float* w, const float* b, const uint8_t* table,
+                  Shape is, Shape os, int K, int S, int P) {
+    const int I = is.c, H = is.h, W = is.w, O = os.c, Ho = os.h, Wo = os.w;
+    const size_t in_map = size_t(H) * W, out_map = size_t(Ho) * Wo, KK = size_t(K) * K;
+    const bool whole = (K == H && K == W && P == 0);  // 1x1 output from a kernel covering the input
+    for (int o = 0; o < O; ++o) {
+        float* op = out + o * out_map;                // (Ho, Wo)
+        if (whole) {
+            float acc = b[o];
+            for (int i = 0; i < I; ++i) {
+                if (table && !table[size_t(i) * O + o]) continue;
+                const float* ip = in + i * in_map;
+                const float* wp = w + (size_t(o) * I + i) * KK;
+                float s = 0.0f;
+                for (size_t k = 0; k < KK; ++k) s += wp[k] * ip[k];
+                acc += s;
+            }
+            op[0] = acc;
+            continue;
+        }
+        std::fill(op, op + out_map, b[o]);
+        for (int i = 0; i < I; ++i) {
+            if (table && !table[size_t(i) * O + o]) continue;
+            const float* ip = in + i * in_map;        // (H, W)
+            const float* wp = w + (size_t(o) * I + i) * KK;  // (K, K)
+            for (int ky = 0; ky < K; ++ky) {
+                for (int kx = 0; kx < K; ++kx) {
+                    const float wv = wp[ky * K + kx];
+                    if (S == 1 && P == 0) {
+                        for (int y = 0; y < Ho; ++y) {
+                            float* orow = op + y * Wo;
+                            const float* irow = ip + (y + ky) * W + kx;
+                            for (int x = 0; x < Wo; ++x) orow[x] += wv * irow[x];
+                        }
+                    } else {
+                        int x0, x1;
+                        valid_range(kx, S, P, W, Wo, x0, x1);
+                        for (int y = 0; y < Ho; ++y) {
+                            const int iy = y * S + ky - P;
+                            if (iy < 0 || iy >= H) continue;
+                            float* orow = op + y * Wo;
+                            const float* irow = ip + iy * W;
+                            for (int x = x0; x < x1; ++x) orow[x] += wv * irow[x * S + kx - P];
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+template <bool SQ>
+void conv_backward(float* din, float* dw, float* db, const float* dpre, const float* in, const float* w,
+                   const uint8_t* table, Shape is, Shape os, int K, int S, int P) {
+    const int I = is.c, H = is.h, W = is.w, O = os.c, Ho = os.h, Wo = os.w;
+    const size_t in_map = size_t(H) * W, out_map = size_t(Ho) * Wo, KK = size_t(K) * K;
+    for (int o = 0; o < O; ++o) {
+        const float* gp = dpre + o * out_map;         // (Ho, Wo)
+        float gsum = 0.0f;
+        for (size_t k = 0; k < out_map; ++k) gsum += gp[k];
+        db[o] += gsum;
+        for (int i = 0; i < I; ++i) {
+            if (table && !table[size_t(i) * O + o]) continue;
+            const float* ip = in + i * in_map;
+            float* dip = din ? din + i * in_map : nullptr;
+            const float* wp = w + (size_t(o) * I + i) * KK;
+            float* dwp = dw + (size_t(o) * I + i) * KK;
+            for (int ky = 0; ky < K; ++ky) {
+                for (int kx = 0; kx < K; ++kx) {
+                    const float wv = sq<SQ>(wp[ky * K + kx]);
+                    int x0, x1;
+                    valid_range(kx, S, P, W, Wo, x0, x1);
+                    const int off = kx - P;  // ix = x * S + off
+                    float acc = 0.0f;
+                    for (int y = 0; y < Ho; ++y) {
+                        const int iy = y * S + ky - P;
+                        if (iy < 0 || iy >= H) continue;
+                        const float* grow = gp + y * Wo;
+                        const float* irow = ip + iy * W;
+                        if (S == 1) {
+                            for (int x = x0; x < x1; ++x) acc += grow[x] * sq<SQ>(irow[x + off]);
+                            if (dip) {
+                                float* drow = dip + iy * W;
+                                for (int x = x0; x < x1; ++x) drow[x + off] += wv * grow[x];
+                            }
+                        } else {
+                            for (int x = x0; x < x1; ++x) acc += grow[x] * sq<SQ>(irow[x * S + off]);
+                            if (dip) {
+                                float* drow = dip + iy * W;
+                                for (int x = x0; x < x1; ++x) drow[x * S + off] += wv * grow[x];
+                            }
+                        }
+                    }
+                    dwp[ky * K + kx] += acc;
+                }
+            }
+        }
+    }
+}
+template void conv_backward<false>(float*, float*, float*, const float*, const float*, const float*,
+                                   const uint8_t*, Shape, Shape, int, int, int);
+template void conv_backward<true>(float*, float*, float*, const float*, const float*, const float*,
+                                  const uint8_t*, Shape, Shape, int, int, int);
+
+// ------------------------------------------------------------------------------------------------
+// pool
+// ------------------------------------------------------------------------------------------------
+void pool_forward(float* out, const float* in, const float* coeff, const float* bias, PoolMode mode,
+                  Shape is, Shape os, int K, int S) {
+    const int C = is.c, W = is.w, Ho = os.h, Wo = os.w;
+    const float inv = 1.0f / float(K * K);
+    for (int c = 0; c < C; ++c) {
+        const float* ip = in + size_t(c) * is.h * W;
+        float* op = out + size_t(c) * Ho * Wo;
+        for (int y = 0; y < Ho; ++y) {
+            for (int x = 0; x < Wo; ++x) {
+                const float* win = ip + (y * S) * W + x * S;
+                float v;
+                if (mode == PoolMode::Max) {
+                    v = win[0];
+                    for (int ky = 0; ky < K; ++ky)
+                        for (int kx = 0; kx < K; ++kx) v = std::max(v, win[ky * W + kx]);
+                } else {
+                    float s = 0.0f;
+                    for (int ky = 0; ky < K; ++ky)
+                        for (int kx = 0; kx < K; ++kx) s += win[ky * W + kx];
+                    v = mode == PoolMode::Avg ? s * inv : coeff[c] * s + bias[c];
+                }
+                op[y * Wo + x] = v;
+            }
+        }
+    }
+}
+
+template <bool SQ>
+void pool_backward(float* din, float* dcoeff, float* dbias, const float* dpre, const float* in,
+                   const float* coeff, PoolMode mode, Shape is, Shape os, int K, int S) {
+    const int C = is.c, W = is.w, Ho = os.h, Wo = os.w;
+    const float inv = sq<SQ>(1.0f / float(K * K));
+    for (int c = 0; c < C; ++c) {
+        const float* ip = in + size_t(c) * is.h * W;
+        float* dip = din ? din + size_t(c) * is.h * W : nullptr;
+        const float* gp = dpre + size_t(c) * Ho * Wo;
+        const float cf = mode == PoolMode::Subsample ? sq<SQ>(coeff[c]) : 0.0f;
+        float dc = 0.0f, dbs = 0.0f;
+        for (int y = 0; y < Ho; ++y) {
+            for (int x = 0; x < Wo; ++x) {
+                const float g = gp[y * Wo + x];
+                const size_t base = size_t(y * S) * W + size_t(x * S);
+                if (mode == PoolMode::Max) {
+                    // the gradient goes to the first maximum of the window (as in forward's scan)
+                    size_t best = base;
+                    for (int ky = 0; ky < K; ++ky)
+                        for (int kx = 0; kx < K; ++kx)
+                            if (ip[base + ky * W + kx] > ip[best]) best = base + ky * W + kx;
+                    if (dip) dip[best] += g;
+                } else if (mode == PoolMode::Avg) {
+                    if (dip)
+                        for (int ky = 0; ky < K; ++ky)
+                            for (int kx = 0; kx < K; ++kx) dip[base + ky * W + kx] += g * inv;
+                } else {
+                    float s = 0.0f;
+                    for (int ky = 0; ky < K; ++ky)
+                        for (int kx = 0; kx < K; ++kx) s += ip[base + ky * W + kx];
+                    dc += g * sq<SQ>(s);
+                    dbs += g;
+                    if (dip)
+                        for (int ky = 0; ky < K; ++ky)
+                            for (int kx = 0; kx < K; ++kx) dip[base + ky * W + kx] += g * cf;
+                }
+            }
+        }
+        if (mode == PoolMode::Subsample) {
+            dcoeff[c] += dc;
+            dbias[c] += dbs;
+        }
+    }
+}
+template void pool_backward<false>(float*, float*, float*, const float*, const float*, const float*,
+                                   PoolMode, Shape, Shape, int, int);
+template void pool_backward<true>(float*, float*, float*, const float*, const float*, const float*,
+                                  PoolMode, Shape, Shape, int, int);
+
+// ------------------------------------------------------------------------------------------------
+// full
+// ------------------------------------------------------------------------------------------------
+void full_forward(float* out, const float* in, const float* w, const float* b, int I, int O) {
+    for (int o = 0; o < O; ++o) {
+        const float* wr = w + size_t(o) * I;  // (I)
+        float s = 0.0f;
+        for (int j = 0; j < I; ++j) s += wr[j] * in[j];
+        out[o] = b[o] + s;
+    }
+}
+
+template <bool SQ>
+void full_backward(float* din, float* dw, float* db, const float* dpre, const float* in, const float* w,
+                   int I, int O) {
+    for (int o = 0; o < O; ++o) {
+        const float g = dpre[o];
+        db[o] += g;
+        const float* wr = w + size_t(o) * I;
+        float* dwr = dw + size_t(o) * I;
+        for (int j = 0; j < I; ++j) dwr[j] += g * sq<SQ>(in[j]);
+        if (din)
+            for (int j = 0; j < I; ++j) din[j] += sq<SQ>(wr[j]) * g;
+    }
+}
+template void full_backward<false>(float*, float*, float*, const float*, const float*, const float*, int, int);
+template void full_backward<true>(float*, float*, float*, const float*, const float*, const float*, int, int);
+
+// ------------------------------------------------------------------------------------------------
+// rbf
+// ------------------------------------------------------------------------------------------------
+void rbf_forward(float* out, const float* in, const float* proto, int I, int O) {
+    for (int o = 0; o < O; ++o) {
+        const float* pr = proto + size_t(o) * I;
+        float s = 0.0f;
+        for (int j = 0; j < I; ++j) {
+            const float d = in[j] - pr[j];
+            s += d * d;
+        }
+        out[o] = s;
+    }
+}
+
+void rbf_backward(float* din, const float* dpre, const float* in, const float* proto, int I, int O) {
+    if (!din) return;
+    for (int o = 0; o < O; ++o) {
+        const float g2 = 2.0f * dpre[o];
+        const float* pr = proto + size_t(o) * I;
+        for (int j = 0; j < I; ++j) din[j] += g2 * (in[j] - pr[j]);
+    }
+}
+
+void rbf_backward_h(float* d2in, const float* dpre, const float* d2pre, const float* in, const float* proto,
+                    int I, int O) {
+    if (!d2in) return;
+    for (int o = 0; o < O; ++o) {
+        const float h = d2pre[o];
+        const float curv = 2.0f * std::max(dpre[o], 0.0f);  // drop the negative-curvature part (GN)
+        const float* pr = proto + size_t(o) * I;
+        for (int j = 0; j < I; ++j) {
+            const float d = 2.0f * (in[j] - pr[j]);
+            d2in[j] += h * d * d + curv;
+        }
+    }
+}
+
+// ------------------------------------------------------------------------------------------------
+// activations
+// ------------------------------------------------------------------------------------------------
+void activation_forward(float* out, const float* pre, size_t n, Activation a) {
+    switch (a) {
+        case Activation::None:
+            if (out != pre) std::memcpy(out, pre, n * sizeof(float));
+            break;
+        case Activation::ScaledTanh:
+            for (size_t k = 0; k < n; ++k) out[k] = kScaledTanhA * std::tanh(kScaledTanhS * pre[k]);
+            break;
+        case Activation::Tanh:
+            for (size_t k = 0; k < n; ++k) out[k] = std::tanh(pre[k]);
+            break;
+        case Activation::Sigmoid:
+            for (size_t k = 0; k < n; ++k) out[k] = 1.0f / (1.0f + std::exp(-pre[k]));
+            break;
+        case Activation::Relu:
+            for (size_t k = 0; k < n; ++k) out[k] = pre[k] > 0.0f ? pre[k] : 0.0f;
+            break;
+    }
+}
+
+template <bool SQ>
+void activation_backward(float* dpre, const float* dout, const float* pre, const float* out, size_t n,
+                         Activation a) {
+    switch (a) {
+        case Activation::None:
+            std::memcpy(dpre, dout, n * sizeof(float));
+            break;
+        case Activation::ScaledTanh: {
+            // f'(a) = A S (1 - tanh^2) = (S / A) (A^2 - f^2)
+            const float k = kScaledTanhS / kScaledTanhA, A2 = kScaledTanhA * kScaledTanhA;
+            for (size_t i = 0; i < n; ++i) dpre[i] = dout[i] * sq<SQ>(k * (A2 - out[i] * out[i]));
+            break;
+        }
+        case Activation::Tanh:
+            for (size_t i = 0; i < n; ++i) dpre[i] = dout[i] * sq<SQ>(1.0f - out[i] * out[i]);
+            break;
+        case Activation::Sigmoid:
+            for (size_t i = 0; i < n; ++i) dpre[i] = dout[i] * sq<SQ>(out[i] * (1.0f - out[i]));
+            break;
+        case Activation::Relu:
+            for (size_t i = 0; i < n; ++i) dpre[i] = pre[i] > 0.0f ? dout[i] : 0.0f;
+            break;
+    }
+}
+template void activation_backward<false>(float*, const float*, const float*, const float*, size_t, Activation);
+template void activation_backward<true>(float*, const float*, const float*, const float*, size_t, Activation);
+
+}  // namespace detail
+}  // namespace lenet

@@ -1,0 +1,496 @@
+// network.cpp — Network: parameter layout, the paper's counts, deterministic init, forward (whole
+// and step-through), losses, backward and the diagonal Gauss-Newton second-derivative pass.
+// Workspace: the per-sample buffers, allocated once; nothing here allocates during a pass.
+//
+// Parameter layout (all in one vector, llm.c style), layer after layer:
+//   conv: weight (O, I, K, K) dense — weights a connection table leaves out stay 0 — then bias (O)
+//   pool subsample: coeff (C) then bias (C);   full: weight (O, I) then bias (O);   avg/max/rbf: none
+// RBF prototypes (O, I) live in fixed(), not in params().
+#include "layers.h"
+#include "lenet/lenet.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+namespace lenet {
+
+using namespace detail;
+
+namespace {
+
+// splitmix64 (Steele, Lea, Flood 2014), used to seed xoshiro256** (Blackman, Vigna 2018).
+// Integer-only, so the same seed gives bit-identical weights on every platform and in wasm.
+uint64_t splitmix64(uint64_t& x) {
+    uint64_t z = (x += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+struct Xoshiro256 {
+    uint64_t s[4];
+    explicit Xoshiro256(uint64_t seed) {
+        for (uint64_t& v : s) v = splitmix64(seed);
+    }
+    static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+    uint64_t next() {
+        const uint64_t r = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
+        s[2] ^= s[0]; s[3] ^= s[1]; s[1] ^= s[2]; s[0] ^= s[3];
+        s[2] ^= t; s[3] = rotl(s[3], 45);
+        return r;
+    }
+    // Uniform in [-r, r): u = k / 2^24 with a 24-bit k; 2u - 1 is exact in double, so the only
+    // rounding is the one multiply and the conversion to float (no FMA contraction possible).
+    float uniform_pm(double r) {
+        const int64_t k = int64_t(next() >> 40);                  // 0 .. 2^24 - 1
+        const double t = double(2 * k - (int64_t(1) << 24)) / double(int64_t(1) << 24);  // [-1, 1)
+        return float(r * t);
+    }
+};
+
+void check_ws(const Network& net, const Workspace& ws) {
+    if (ws.offsets_.size() != net.layers().size() + 1 || ws.pre_.size() != net.act_size_ ||
+        ws.input_.size() != size_t(net.input_shape().size()))
+        throw Error(ErrorKind::Usage, "workspace", "this Workspace was made for a different network");
+}
+
+}  // namespace
+
+// ================================================================================================
+// Construction and counts
+// ================================================================================================
+Network::Network(const ArchSpec& spec) : spec_(spec) {
+    arch_validate(spec_, spec_.name.empty() ? "spec" : spec_.name);
+    Shape cur = spec_.input;
+    size_t poff = 0, foff = 0, aoff = 0;
+    for (const LayerSpec& L : spec_.layers) {
+        LayerInfo info;
+        info.name = L.name;
+        info.type = L.type;
+        info.activation = L.activation;
+        info.in = cur;
+        switch (L.type) {
+            case LayerType::Conv: {
+                const int O = L.units, I = cur.c, K = L.kernel;
+                info.out = {O, (cur.h + 2 * L.padding - K) / L.stride + 1, (cur.w + 2 * L.padding - K) / L.stride + 1};
+                const int64_t positions = int64_t(info.out.h) * info.out.w;
+                int64_t weights = 0;
+                for (int o = 0; o < O; ++o) {
+                    int n = 0;
+                    for (int i = 0; i < I; ++i) n += L.table.empty() ? 1 : L.table[size_t(i) * O + o];
+                    const int64_t per_unit = int64_t(n) * K * K;  // weight uses per output unit
+                    weights += per_unit;
+                    info.connections += (per_unit + 1) * positions;  // + the bias
+                    info.macs += per_unit * positions;
+                    info.fan_in = std::max(info.fan_in, int(per_unit));
+                }
+                info.params = weights + O;
+                info.weight_count = size_t(O) * I * K * K;
+                info.bias_count = size_t(O);
+                break;
+            }
+            case LayerType::Pool: {
+                const int K = L.kernel;
+                info.out = {cur.c, (cur.h - K) / L.stride + 1, (cur.w - K) / L.stride + 1};
+                const bool sub = L.pool == PoolMode::Subsample;
+                info.connections = info.out.size() * (int64_t(K) * K + (sub ? 1 : 0));
+                info.macs = sub ? info.out.size() : 0;  // one multiply by the coefficient per unit
+                info.fan_in = K * K;
+                info.params = sub ? 2 * int64_t(cur.c) : 0;
+                info.weight_count = sub ? size_t(cur.c) : 0;
+                info.bias_count = sub ? size_t(cur.c) : 0;
+                break;
+            }
+            case LayerType::Full: {
+                const int64_t I = cur.size(), O = L.units;
+                info.out = {L.units, 1, 1};
+                info.connections = (I + 1) * O;
+                info.macs = I * O;
+                info.fan_in = int(I);
+                info.params = I * O + O;
+                info.weight_count = size_t(I * O);
+                info.bias_count = size_t(O);
+                break;
+            }
+            case LayerType::Rbf: {
+                const int64_t I = cur.size(), O = L.units;
+                info.out = {L.units, 1, 1};
+                info.connections = I * O;
+                info.macs = I * O;
+                info.fan_in = int(I);
+                info.fixed_count = size_t(I * O);
+                break;
+            }
+        }
+        info.weight_offset = poff;
+        info.bias_offset = poff + info.weight_count;
+        poff += info.weight_count + info.bias_count;
+        info.fixed_offset = foff;
+        foff += info.fixed_count;
+        info.act_offset = aoff;
+        aoff += size_t(info.out.size());
+        layers_.push_back(info);
+        cur = info.out;
+    }
+    params_.assign(poff, 0.0f);
+    fixed_.assign(foff, 0.0f);
+    for (size_t i = 0; i < layers_.size(); ++i)
+        if (spec_.layers[i].type == LayerType::Rbf) {  // prototypes: validated as digits-7x12
+            const std::vector<float>& p = digit_prototypes_7x12();
+            std::copy(p.begin(), p.end(), fixed_.begin() + long(layers_[i].fixed_offset));
+        }
+    act_size_ = aoff;
+}
+
+Totals Network::totals() const {
+    Totals t;
+    for (const LayerInfo& L : layers_) {
+        t.params += L.params;
+        t.connections += L.connections;
+        t.macs += L.macs;
+    }
+    return t;
+}
+
+int Network::layer_index(const std::string& name) const {
+    for (size_t i = 0; i < layers_.size(); ++i)
+        if (layers_[i].name == name) return int(i);
+    return -1;
+}
+
+std::vector<uint8_t> Network::trainable_mask() const {
+    std::vector<uint8_t> mask(params_.size(), 1);
+    for (size_t li = 0; li < layers_.size(); ++li) {
+        const LayerSpec& L = spec_.layers[li];
+        if (L.type != LayerType::Conv || L.table.empty()) continue;
+        const LayerInfo& info = layers_[li];
+        const int O = info.out.c, I = info.in.c;
+        const size_t KK = size_t(L.kernel) * L.kernel;
+        for (int o = 0; o < O; ++o)
+            for (int i = 0; i < I; ++i)
+                if (!L.table[size_t(i) * O + o])
+                    std::fill_n(mask.begin() + long(info.weight_offset + (size_t(o) * I + i) * KK), KK, uint8_t(0));
+    }
+    return mask;
+}
+
+std::vector<TensorView> Network::tensors() {
+    std::vector<TensorView> t;
+    for (size_t li = 0; li < layers_.size(); ++li) {
+        const LayerSpec& L = spec_.layers[li];
+        const LayerInfo& info = layers_[li];
+        float* w = params_.data() + info.weight_offset;
+        float* b = params_.data() + info.bias_offset;
+        switch (L.type) {
+            case LayerType::Conv:
+                t.push_back({L.name + ".weight", {info.out.c, info.in.c, L.kernel, L.kernel}, w, info.weight_count, true});
+                t.push_back({L.name + ".bias", {info.out.c}, b, info.bias_count, true});
+                break;
+            case LayerType::Pool:
+                if (L.pool == PoolMode::Subsample) {
+                    t.push_back({L.name + ".coeff", {info.out.c}, w, info.weight_count, true});
+                    t.push_back({L.name + ".bias", {info.out.c}, b, info.bias_count, true});
+                }
+                break;
+            case LayerType::Full:
+                t.push_back({L.name + ".weight", {info.out.c, info.in.size()}, w, info.weight_count, true});
+                t.push_back({L.name + ".bias", {info.out.c}, b, info.bias_count, true});
+                break;
+            case LayerType::Rbf:
+                t.push_back({L.name + ".prototypes", {info.out.c, info.in.size()},
+                             fixed_.data() + info.fixed_offset, info.fixed_count, false});
+                break;
+        }
+    }
+    return t;
+}
+
+// ================================================================================================
+// Init
+// ================================================================================================
+void Network::init(uint64_t seed) {
+    Xoshiro256 rng(seed);
+    std::fill(params_.begin(), params_.end(), 0.0f);
+    auto bound = [&](int fan_in) {
+        return spec_.init == InitKind::Lecun98 ? 2.4 / double(fan_in) : 1.0 / std::sqrt(double(fan_in));
+    };
+    for (size_t li = 0; li < layers_.size(); ++li) {
+        const LayerSpec& L = spec_.layers[li];
+        const LayerInfo& info = layers_[li];
+        float* w = params_.data() + info.weight_offset;
+        float* b = params_.data() + info.bias_offset;
+        switch (L.type) {
+            case LayerType::Conv: {
+                const int O = info.out.c, I = info.in.c;
+                const size_t KK = size_t(L.kernel) * L.kernel;
+                for (int o = 0; o < O; ++o) {
+                    int n = 0;  // connected input maps of this output map: its fan-in is n K K
+                    for (int i = 0; i < I; ++i) n += L.table.empty() ? 1 : L.table[size_t(i) * O + o];
+                    const double r = bound(n * int(KK));
+                    for (int i = 0; i < I; ++i) {
+                        if (!L.table.empty() && !L.table[size_t(i) * O + o]) continue;
+                        float* wp = w + (size_t(o) * I + i) * KK;
+                        for (size_t k = 0; k < KK; ++k) wp[k] = rng.uniform_pm(r);
+                    }
+                    b[o] = rng.uniform_pm(r);
+                }
+                break;
+            }
+            case LayerType::Pool:
+                if (L.pool == PoolMode::Subsample) {
+                    const double r = bound(L.kernel * L.kernel);
+                    for (size_t c = 0; c < info.weight_count; ++c) w[c] = rng.uniform_pm(r);
+                    for (size_t c = 0; c < info.bias_count; ++c) b[c] = rng.uniform_pm(r);
+                }
+                break;
+            case LayerType::Full: {
+                const double r = bound(info.fan_in);
+                for (size_t k = 0; k < info.weight_count; ++k) w[k] = rng.uniform_pm(r);
+                for (size_t k = 0; k < info.bias_count; ++k) b[k] = rng.uniform_pm(r);
+                break;
+            }
+            case LayerType::Rbf: break;
+        }
+    }
+}
+
+// ================================================================================================
+// Forward
+// ================================================================================================
+void Network::set_input(Workspace& ws, const float* input) const {
+    check_ws(*this, ws);
+    std::memcpy(ws.input_.data(), input, ws.input_.size() * sizeof(float));
+    ws.done_ = 0;
+    ws.label_ = -1;
+}
+
+void Network::forward_layer(Workspace& ws, int i) const {
+    check_ws(*this, ws);
+    if (i < 0 || i >= int(layers_.size()))
+        throw Error(ErrorKind::Usage, "forward_layer", "layer index " + std::to_string(i) + " out of range");
+    if (ws.done_ < i)
+        throw Error(ErrorKind::Usage, "forward_layer", "layer " + std::to_string(i) + " needs layer " +
+                                                           std::to_string(i - 1) + " computed first");
+    const LayerSpec& L = spec_.layers[size_t(i)];
+    const LayerInfo& info = layers_[size_t(i)];
+    const float* in = i == 0 ? ws.input_.data() : ws.out_.data() + layers_[size_t(i) - 1].act_offset;
+    float* pre = ws.pre_.data() + info.act_offset;
+    float* out = ws.out_.data() + info.act_offset;
+    const float* w = params_.data() + info.weight_offset;
+    const float* b = params_.data() + info.bias_offset;
+    switch (L.type) {
+        case LayerType::Conv:
+            conv_forward(pre, in, w, b, L.table.empty() ? nullptr : L.table.data(), info.in, info.out, L.kernel,
+                         L.stride, L.padding);
+            break;
+        case LayerType::Pool:
+            pool_forward(pre, in, w, b, L.pool, info.in, info.out, L.kernel, L.stride);
+            break;
+        case LayerType::Full:
+            full_forward(pre, in, w, b, int(info.in.size()), info.out.c);
+            break;
+        case LayerType::Rbf:
+            rbf_forward(pre, in, fixed_.data() + info.fixed_offset, int(info.in.size()), info.out.c);
+            break;
+    }
+    activation_forward(out, pre, size_t(info.out.size()), L.activation);
+    ws.done_ = i + 1;
+    ws.label_ = -1;
+}
+
+void Network::forward(Workspace& ws, const float* input) const {
+    set_input(ws, input);
+    for (int i = 0; i < int(layers_.size()); ++i) forward_layer(ws, i);
+}
+
+namespace {
+// The output is a vector of penalties (smaller = better) for an rbf output or the MAP criterion.
+bool penalty_output(const ArchSpec& s) {
+    return s.layers.back().type == LayerType::Rbf || s.loss == LossKind::Map;
+}
+}  // namespace
+
+Prediction Network::prediction(const Workspace& ws) const {
+    check_ws(*this, ws);
+    if (ws.done_ != int(layers_.size()))
+        throw Error(ErrorKind::Usage, "prediction", "run the forward pass through the last layer first");
+    const LayerInfo& last = layers_.back();
+    const float* y = ws.out_.data() + last.act_offset;
+    const size_t n = size_t(last.out.size());
+    Prediction p;
+    p.scores.assign(y, y + n);
+    if (penalty_output(spec_)) {
+        p.label = int(std::min_element(y, y + n) - y);
+    } else {
+        p.label = int(std::max_element(y, y + n) - y);
+        if (spec_.loss == LossKind::Xent) {
+            const double m = y[p.label];
+            double z = 0.0;
+            for (size_t k = 0; k < n; ++k) z += std::exp(double(y[k]) - m);
+            for (size_t k = 0; k < n; ++k) p.scores[k] = float(std::exp(double(y[k]) - m) / z);
+        }
+    }
+    return p;
+}
+
+// ================================================================================================
+// Loss
+// ================================================================================================
+float Network::loss(Workspace& ws, int label) const {
+    check_ws(*this, ws);
+    if (ws.done_ != int(layers_.size()))
+        throw Error(ErrorKind::Usage, "loss", "run the forward pass through the last layer first");
+    const LayerInfo& last = layers_.back();
+    const int n = int(last.out.size());
+    if (label < 0 || label >= n)
+        throw Error(ErrorKind::Value, "loss", "label " + std::to_string(label) + " out of range 0.." + std::to_string(n - 1));
+    const float* y = ws.out_.data() + last.act_offset;
+    float* g = ws.dout_.data() + last.act_offset;   // dE/dy
+    float* h = ws.d2out_.data() + last.act_offset;  // Gauss-Newton d2E/dy2 (diagonal, >= 0)
+    const bool rbf = spec_.layers.back().type == LayerType::Rbf;
+    double E = 0.0;
+    switch (spec_.loss) {
+        case LossKind::Mse:
+            if (rbf) {  // eq. 8: E = y_D, the squared distance to the correct class's prototype
+                E = y[label];
+                for (int k = 0; k < n; ++k) { g[k] = k == label ? 1.0f : 0.0f; h[k] = 0.0f; }
+            } else {    // 1/2 sum (y - t)^2, t = 1 for the label, else -1 (scaled_tanh) or 0
+                const float lo = spec_.layers.back().activation == Activation::ScaledTanh ? -1.0f : 0.0f;
+                for (int k = 0; k < n; ++k) {
+                    const float d = y[k] - (k == label ? 1.0f : lo);
+                    E += 0.5 * double(d) * d;
+                    g[k] = d;
+                    h[k] = 1.0f;
+                }
+            }
+            break;
+        case LossKind::Map: {  // eq. 9: E = y_D + log(e^-j + sum_i e^-y_i), computed stably
+            const double j = spec_.map_j;
+            double m = j;
+            for (int k = 0; k < n; ++k) m = std::min(m, double(y[k]));
+            double z = std::exp(-(j - m));
+            for (int k = 0; k < n; ++k) z += std::exp(-(double(y[k]) - m));
+            E = double(y[label]) - m + std::log(z);
+            for (int k = 0; k < n; ++k) {
+                const double p = std::exp(-(double(y[k]) - m)) / z;
+                g[k] = float((k == label ? 1.0 : 0.0) - p);
+                h[k] = float(p * (1.0 - p));
+            }
+            break;
+        }
+        case LossKind::Xent: {  // softmax cross-entropy on logits z = y (or -y for an rbf output)
+            const double sgn = rbf ? -1.0 : 1.0;
+            double m = -1e300;
+            for (int k = 0; k < n; ++k) m = std::max(m, sgn * y[k]);
+            double z = 0.0;
+            for (int k = 0; k < n; ++k) z += std::exp(sgn * y[k] - m);
+            E = std::log(z) - (sgn * y[label] - m);
+            for (int k = 0; k < n; ++k) {
+                const double p = std::exp(sgn * y[k] - m) / z;
+                g[k] = float(sgn * (p - (k == label ? 1.0 : 0.0)));
+                h[k] = float(p * (1.0 - p));
+            }
+            break;
+        }
+    }
+    ws.loss_ = float(E);
+    ws.label_ = label;
+    return ws.loss_;
+}
+
+// ================================================================================================
+// Backward (SQ = false: gradients; SQ = true: Gauss-Newton diagonal second derivatives)
+// ================================================================================================
+namespace {
+template <bool SQ>
+void backward_impl(const Network& net, const std::vector<LayerInfo>& layers, Workspace& ws, float* acc) {
+    const ArchSpec& spec = net.spec();
+    std::vector<float>& dout = SQ ? ws.d2out_ : ws.dout_;
+    std::vector<float>& dpre = SQ ? ws.d2pre_ : ws.dpre_;
+    std::vector<float>& din0 = SQ ? ws.d2in_ : ws.din_;
+    const float* params = net.params().data();
+    for (int i = int(layers.size()) - 1; i >= 0; --i) {
+        const LayerSpec& L = spec.layers[size_t(i)];
+        const LayerInfo& info = layers[size_t(i)];
+        const size_t n = size_t(info.out.size());
+        const float* in = i == 0 ? ws.input_.data() : ws.out_.data() + layers[size_t(i) - 1].act_offset;
+        float* gpre = dpre.data() + info.act_offset;
+        activation_backward<SQ>(gpre, dout.data() + info.act_offset, ws.pre_.data() + info.act_offset,
+                                ws.out_.data() + info.act_offset, n, L.activation);
+        float* gin = nullptr;
+        if (i > 0) gin = dout.data() + layers[size_t(i) - 1].act_offset;
+        else if (ws.want_input_grad) gin = din0.data();
+        if (gin) std::fill_n(gin, size_t(info.in.size()), 0.0f);
+        const float* w = params + info.weight_offset;
+        float* gw = acc + info.weight_offset;
+        float* gb = acc + info.bias_offset;
+        switch (L.type) {
+            case LayerType::Conv:
+                conv_backward<SQ>(gin, gw, gb, gpre, in, w, L.table.empty() ? nullptr : L.table.data(), info.in,
+                                  info.out, L.kernel, L.stride, L.padding);
+                break;
+            case LayerType::Pool:
+                pool_backward<SQ>(gin, gw, gb, gpre, in, w, L.pool, info.in, info.out, L.kernel, L.stride);
+                break;
+            case LayerType::Full:
+                full_backward<SQ>(gin, gw, gb, gpre, in, w, int(info.in.size()), info.out.c);
+                break;
+            case LayerType::Rbf: {
+                const float* proto = net.fixed().data() + info.fixed_offset;
+                if (SQ)  // the rbf is the last layer (validated); its dE/dy is the loss gradient
+                    rbf_backward_h(gin, ws.dout_.data() + info.act_offset, gpre, in, proto, int(info.in.size()),
+                                   info.out.c);
+                else
+                    rbf_backward(gin, gpre, in, proto, int(info.in.size()), info.out.c);
+                break;
+            }
+        }
+    }
+}
+}  // namespace
+
+void Network::backward(Workspace& ws, float* grad) const {
+    check_ws(*this, ws);
+    if (ws.label_ < 0 || ws.done_ != int(layers_.size()))
+        throw Error(ErrorKind::Usage, "backward", "call forward() and loss() before backward()");
+    backward_impl<false>(*this, layers_, ws, grad);
+}
+
+void Network::backward_hessian(Workspace& ws, float* hdiag) const {
+    check_ws(*this, ws);
+    if (ws.label_ < 0 || ws.done_ != int(layers_.size()))
+        throw Error(ErrorKind::Usage, "backward_hessian", "call forward() and loss() before backward_hessian()");
+    backward_impl<true>(*this, layers_, ws, hdiag);
+}
+
+// ================================================================================================
+// Workspace
+// ================================================================================================
+Workspace::Workspace(const Network& net) {
+    const size_t in = size_t(net.input_shape().size()), acts = net.act_size_;
+    input_.assign(in, 0.0f);
+    din_.assign(in, 0.0f);
+    d2in_.assign(in, 0.0f);
+    pre_.assign(acts, 0.0f);
+    out_.assign(acts, 0.0f);
+    dout_.assign(acts, 0.0f);
+    dpre_.assign(acts, 0.0f);
+    d2out_.assign(acts, 0.0f);
+    d2pre_.assign(acts, 0.0f);
+    for (const LayerInfo& L : net.layers()) offsets_.push_back(L.act_offset);
+    offsets_.push_back(acts);
+}
+
+static size_t ws_offset(const Workspace& ws, int layer) {
+    if (layer < 0 || layer + 1 >= int(ws.offsets_.size()))
+        throw Error(ErrorKind::Usage, "workspace", "layer index " + std::to_string(layer) + " out of range");
+    return ws.offsets_[size_t(layer)];
+}
+const float* Workspace::pre(int layer) const { return pre_.data() + ws_offset(*this, layer); }
+const float* Workspace::out(int layer) const { return out_.data() + ws_offset(*this, layer); }
+const float* Workspace::grad_out(int layer) const { return dout_.data() + ws_offset(*this, layer); }
+const float* Workspace::grad_pre(int layer) const { return dpre_.data() + ws_offset(*this, layer); }
+float*       Workspace::mutable_out(int layer) { return out_.data() + ws_offset(*this, layer); }
+
+}  // namespace lenet

@@ -1,0 +1,27 @@
+// commands.h — the subcommands of `lenet5`. Each lives in tools/lenet5/cmd_<name>.cpp and adds itself
+// to the app with register_<name>(app); main.cpp calls every register function (one line each).
+//
+// Conventions for a command's callback:
+//   - throw lenet::Error for bad input: main prints "lenet5: error: <what>" and exits 1 (2 for
+//     ErrorKind::Usage);
+//   - throw CLI::RuntimeError(code) to exit with a specific status after printing your own message;
+//   - write results to stdout, progress and diagnostics to stderr.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <cstdint>
+#include <string>
+
+void register_summary(CLI::App& app);
+void register_train(CLI::App& app);
+
+// "60000" -> "60,000"
+inline std::string with_commas(int64_t v) {
+    std::string digits = std::to_string(v < 0 ? -v : v), out;
+    for (size_t i = 0; i < digits.size(); ++i) {
+        if (i && (digits.size() - i) % 3 == 0) out += ',';
+        out += digits[i];
+    }
+    return v < 0 ? "-" + out : out;
+}
