@@ -16,6 +16,12 @@
     if (previousOnAbort) previousOnAbort(what);
   };
 
+  // Before the runtime starts, a rejected promise means the loader failed (e.g. index.wasm could not
+  // be downloaded): report it instead of "loading" forever.
+  window.addEventListener('unhandledrejection', function (e) {
+    if (!Module['calledRun'] && failure === null) failure = String((e.reason && e.reason.message) || e.reason);
+  });
+
   function running() {
     return failure === null && Module['calledRun'];
   }

@@ -84,9 +84,19 @@
     },
   };
 
-  // A C++ exception or JS error that escapes the app would otherwise leave a frozen canvas.
+  // A C++ exception or JS error that escapes the app, or a failed download of index.wasm (an
+  // unhandled promise rejection in Emscripten's loader), would otherwise leave a frozen page.
   window.addEventListener('error', function (e) {
     showError('The app stopped unexpectedly.\n\n' + (e.message || e.error || 'unknown error'));
+  });
+  window.addEventListener('unhandledrejection', function (e) {
+    var why = String((e.reason && e.reason.message) || e.reason || 'unknown error');
+    if (/fetch|network|load/i.test(why)) {
+      showError('The app\'s files could not be downloaded (' + why + '). Check the connection to the ' +
+                'server, then reload.');
+    } else {
+      showError('The app stopped unexpectedly.\n\n' + why);
+    }
   });
 
   if (problem) showError(problem);

@@ -79,4 +79,19 @@ export const tests = [
       await ctx.screenshot(page, 'web-no-webgl2');
     },
   },
+  {
+    name: 'index.wasm cannot be downloaded: the page says so and offers Reload',
+    async run(ctx) {
+      const page = await ctx.openPage();
+      await page.route('**/index.wasm', (route) => route.abort());
+      await page.goto(ctx.url);
+      await page.waitForSelector('#error', { state: 'visible', timeout: 30000 });
+      const text = await page.textContent('#error-text');
+      check(/could not be downloaded/.test(text), `error text '${text}'`);
+      check(await page.isVisible('#reload'), 'no visible Reload button');
+      const state = await page.evaluate(() => window.lenet.state());
+      check(state.ready === false && state.error, `state ${JSON.stringify(state)}`);
+      await ctx.screenshot(page, 'web-wasm-abort');
+    },
+  },
 ];
