@@ -15,6 +15,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include <unistd.h>
+
 namespace lenet {
 
 namespace {
@@ -202,6 +204,17 @@ std::string default_data_dir(const std::string& dataset, const std::string& hint
         }
         starts.push_back(h.empty() ? "/" : h);
     }
+#ifndef __EMSCRIPTEN__
+    {  // the running program's own folder (Linux), so a tool finds the repo's data from any cwd
+        char buf[4096];
+        ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
+        if (n > 0) {
+            std::string exe(buf, size_t(n));
+            size_t slash = exe.find_last_of('/');
+            if (slash != std::string::npos && slash > 0) starts.push_back(exe.substr(0, slash));
+        }
+    }
+#endif
     starts.push_back(".");
     for (const std::string& start : starts) {
         std::string d = start;

@@ -21,7 +21,7 @@ namespace lenet {
 namespace {
 
 constexpr size_t   kMaxNpzEntries = 4096;
-constexpr size_t   kMaxNpzTotal = size_t(256) << 20;  // all entries uncompressed
+constexpr size_t   kMaxNpzTotal = kMaxWeightsBytes;  // all entries uncompressed
 constexpr uint32_t kLocalSig = 0x04034b50, kCentralSig = 0x02014b50, kEndSig = 0x06054b50;
 constexpr uint32_t kZip64EndSig = 0x06064b50, kZip64LocatorSig = 0x07064b50;
 constexpr uint16_t kDosDate1980 = (0 << 9) | (1 << 5) | 1;  // 1980-01-01

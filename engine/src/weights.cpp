@@ -193,14 +193,18 @@ Network weights_from_bytes(const uint8_t* bytes, size_t size, const std::string&
         if (ndim == 0 || ndim > 8)
             throw Error(ErrorKind::Format, where, "tensor '" + t.name + "' has " + std::to_string(ndim) + " dimensions (1..8)");
         uint64_t n = 1;
+        bool absurd = false;
         for (uint8_t d = 0; d < ndim; d++) {
             uint32_t dim = r.u32le("a tensor dimension");
             t.shape.push_back(int64_t(dim));
             n *= dim;
-            if (n > r.remaining())  // cheap early bound: 4 bytes per value must fit in what remains
-                throw Error(ErrorKind::Format, where,
-                            "truncated: tensor '" + t.name + "' " + shape_text(t.shape) + " is larger than the rest of the file");
+            if (n > kMaxWeightsBytes) { absurd = true; n = 0; }  // keeps the product from overflowing
         }
+        if (absurd || n * 4 > r.remaining())  // checked before any allocation
+            throw Error(ErrorKind::Format, where,
+                        "truncated: tensor '" + t.name + "' " + shape_text(t.shape) + " needs " +
+                            (absurd ? std::string("more bytes") : io::with_commas(n * 4) + " bytes") +
+                            ", larger than the rest of the file (" + io::with_commas(r.remaining()) + " bytes)");
         const uint8_t* p = r.bytes(size_t(n) * 4, "tensor data");
         t.data.resize(size_t(n));
         for (size_t i = 0; i < n; i++, p += 4) {

