@@ -135,6 +135,36 @@ void check_pnm(const uint8_t* b, size_t n, const std::string& where) {
                         io::with_commas(n - i));
 }
 
+// stb_image 2.27 (Debian's) does not check that a JPEG Huffman table (DHT) declares at most 256
+// codes, and then writes past its tables (fixed upstream in 2.28; found by tests/fuzz/fuzz_image).
+// Walk the markers as stb does (bytes past the end read as 0, as stb's reader returns) and refuse it.
+void check_jpeg(const uint8_t* b, size_t n, const std::string& where) {
+    if (n < 2 || b[0] != 0xFF || b[1] != 0xD8) return;
+    auto at = [&](size_t k) -> unsigned { return k < n ? b[k] : 0u; };
+    size_t i = 2;
+    while (i < n) {
+        if (b[i] != 0xFF) { i++; continue; }  // entropy-coded data: skipped
+        while (i < n && b[i] == 0xFF) i++;    // fill bytes
+        if (i >= n) return;
+        const unsigned m = b[i++];
+        if (m == 0x00 || m == 0x01 || m == 0xD8 || (m >= 0xD0 && m <= 0xD7)) continue;  // no length field
+        if (m == 0xD9) return;  // end of image
+        const size_t len = size_t(at(i)) << 8 | at(i + 1);
+        if (m == 0xC4) {
+            for (size_t p = i + 2; p < i + len;) {
+                unsigned total = 0;
+                for (size_t k = 0; k < 16; k++) total += at(p + 1 + k);
+                if (total > 256)
+                    throw Error(ErrorKind::Format, where,
+                                "corrupt JPEG: a Huffman table declares " + std::to_string(total) + " codes (at most 256)");
+                p += 17 + total;
+            }
+        }
+        if (len < 2) return;  // stb reports the bad length itself
+        i += len;
+    }
+}
+
 }  // namespace
 
 GrayImage decode_image(const uint8_t* bytes, size_t size, const std::string& where) {
@@ -143,6 +173,7 @@ GrayImage decode_image(const uint8_t* bytes, size_t size, const std::string& whe
         throw Error(ErrorKind::Format, where, "image file larger than " + io::with_commas(kMaxImageFileBytes) + " bytes");
     if (size > size_t(INT32_MAX)) throw Error(ErrorKind::Format, where, "image file too large");
     check_pnm(bytes, size, where);
+    check_jpeg(bytes, size, where);
     int w = 0, h = 0, comp = 0;
     if (!stbi_info_from_memory(bytes, int(size), &w, &h, &comp))
         throw Error(ErrorKind::Format, where,
