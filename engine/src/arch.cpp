@@ -10,6 +10,7 @@
 #include <cctype>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -499,6 +500,8 @@ ArchSpec arch_from_json(const std::string& json_text, const std::string& where) 
 }
 
 static std::string read_text_file(const std::string& path) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec)) throw Error(ErrorKind::Io, path, "is a directory, not a spec file");
     std::ifstream f(path, std::ios::binary);
     if (!f) throw Error(ErrorKind::Io, path, "cannot open the file");
     f.seekg(0, std::ios::end);
