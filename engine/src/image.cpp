@@ -139,9 +139,11 @@ void check_pnm(const uint8_t* b, size_t n, const std::string& where) {
 // codes, and then writes past its tables (fixed upstream in 2.28; found by tests/fuzz/fuzz_image).
 // Walk the markers as stb does (bytes past the end read as 0, as stb's reader returns) and refuse it.
 void check_jpeg(const uint8_t* b, size_t n, const std::string& where) {
-    if (n < 2 || b[0] != 0xFF || b[1] != 0xD8) return;
+    size_t i = 0;
+    while (i < n && b[i] == 0xFF) i++;  // stb accepts fill bytes before SOI too
+    if (i == 0 || i >= n || b[i] != 0xD8) return;
+    i++;
     auto at = [&](size_t k) -> unsigned { return k < n ? b[k] : 0u; };
-    size_t i = 2;
     while (i < n) {
         if (b[i] != 0xFF) { i++; continue; }  // entropy-coded data: skipped
         while (i < n && b[i] == 0xFF) i++;    // fill bytes
