@@ -58,13 +58,18 @@ void maybe_gunzip(const uint8_t*& data, size_t& size, std::vector<uint8_t>& stor
 
 bool io_has_zlib() { return io::have_zlib(); }
 
-Dataset load_idx_memory(const uint8_t* images, size_t images_size, const std::string& images_name,
-                        const uint8_t* labels, size_t labels_size, const std::string& labels_name,
-                        int max_count) {
+namespace {
+
+struct IdxLayout {
+    size_t count = 0;  // items kept (max_count applied)
+    int    rows = 0, cols = 0;
+};
+constexpr size_t kImagesHeader = 16, kLabelsHeader = 8;
+
+// Validates both (already decompressed) files completely and returns what to keep.
+IdxLayout parse_idx(const uint8_t* images, size_t images_size, const std::string& images_name,
+                    const uint8_t* labels, size_t labels_size, const std::string& labels_name, int max_count) {
     if (max_count < -1) throw Error(ErrorKind::Usage, "argument", "max_count must be -1 (all) or >= 0");
-    std::vector<uint8_t> img_storage, lab_storage;
-    maybe_gunzip(images, images_size, img_storage, images_name);
-    maybe_gunzip(labels, labels_size, lab_storage, labels_name);
     if (images_size == 0) throw Error(ErrorKind::Format, images_name, "empty file (0 bytes)");
     if (labels_size == 0) throw Error(ErrorKind::Format, labels_name, "empty file (0 bytes)");
 
@@ -103,22 +108,36 @@ Dataset load_idx_memory(const uint8_t* images, size_t images_size, const std::st
         throw Error(ErrorKind::Format, labels_name,
                     io::with_commas(nl) + " labels for " + io::with_commas(n) + " images in " + images_name);
 
-    size_t count = n;
-    if (max_count >= 0 && size_t(max_count) < count) count = size_t(max_count);
+    IdxLayout L;
+    L.count = n;
+    if (max_count >= 0 && size_t(max_count) < L.count) L.count = size_t(max_count);
+    L.rows = int(rows);
+    L.cols = int(cols);
     const uint8_t* lab = rl.here();
-    for (size_t i = 0; i < count; i++)
+    for (size_t i = 0; i < L.count; i++)
         if (lab[i] > 9)
             throw Error(ErrorKind::Value, labels_name,
                         "label " + std::to_string(lab[i]) + " of item " + std::to_string(i) + " is not in 0..9");
+    return L;
+}
 
+}  // namespace
+
+Dataset load_idx_memory(const uint8_t* images, size_t images_size, const std::string& images_name,
+                        const uint8_t* labels, size_t labels_size, const std::string& labels_name,
+                        int max_count) {
+    std::vector<uint8_t> img_storage, lab_storage;
+    maybe_gunzip(images, images_size, img_storage, images_name);
+    maybe_gunzip(labels, labels_size, lab_storage, labels_name);
+    const IdxLayout L = parse_idx(images, images_size, images_name, labels, labels_size, labels_name, max_count);
     Dataset ds;
     ds.name = images_name;
-    ds.count = int(count);
-    ds.rows = int(rows);
-    ds.cols = int(cols);
-    const uint8_t* px = ri.here();
-    ds.pixels.assign(px, px + count * rows * cols);
-    ds.labels.assign(lab, lab + count);
+    ds.count = int(L.count);
+    ds.rows = L.rows;
+    ds.cols = L.cols;
+    const uint8_t* px = images + kImagesHeader;
+    ds.pixels.assign(px, px + L.count * size_t(L.rows) * size_t(L.cols));
+    ds.labels.assign(labels + kLabelsHeader, labels + kLabelsHeader + L.count);
     ds.class_names = class_names("mnist");
     return ds;
 }
@@ -127,9 +146,23 @@ Dataset load_idx(const std::string& images_path, const std::string& labels_path,
     // Raw files are at most kMaxIdxBytes; a gzip file is far smaller than what it decompresses to.
     std::vector<uint8_t> img = io::read_file(images_path, kMaxIdxBytes);
     std::vector<uint8_t> lab = io::read_file(labels_path, kMaxIdxBytes);
-    Dataset ds = load_idx_memory(img.data(), img.size(), images_path, lab.data(), lab.size(), labels_path, max_count);
+    if (is_gzip(img.data(), img.size())) img = io::gunzip(img.data(), img.size(), images_path, kMaxIdxBytes);
+    if (is_gzip(lab.data(), lab.size())) lab = io::gunzip(lab.data(), lab.size(), labels_path, kMaxIdxBytes);
+    const IdxLayout L = parse_idx(img.data(), img.size(), images_path, lab.data(), lab.size(), labels_path, max_count);
+    // Keep the file buffers (no second 47 MB allocation for MNIST's training set): drop the headers.
+    Dataset ds;
     size_t slash = images_path.find_last_of('/');
     ds.name = slash == std::string::npos ? images_path : images_path.substr(slash + 1);
+    ds.count = int(L.count);
+    ds.rows = L.rows;
+    ds.cols = L.cols;
+    img.erase(img.begin(), img.begin() + long(kImagesHeader));
+    img.resize(L.count * size_t(L.rows) * size_t(L.cols));
+    lab.erase(lab.begin(), lab.begin() + long(kLabelsHeader));
+    lab.resize(L.count);
+    ds.pixels = std::move(img);
+    ds.labels = std::move(lab);
+    ds.class_names = class_names("mnist");
     return ds;
 }
 

@@ -75,8 +75,17 @@ std::vector<uint8_t> read_file(const std::string& path, size_t max_bytes) {
     FILE* f = std::fopen(path.c_str(), "rb");
     if (!f) throw Error(ErrorKind::Io, path, std::string("cannot open: ") + std::strerror(errno));
     std::vector<uint8_t> out;
-    if (S_ISREG(st.st_mode)) out.reserve(size_t(st.st_size));
-    // Read in chunks so that a file that grows (or a non-regular file) still cannot pass the limit.
+    if (S_ISREG(st.st_mode) && st.st_size > 0) {
+        // The usual case: straight into a buffer of the file's size, no intermediate copy.
+        out.resize(size_t(st.st_size));
+        size_t got = std::fread(out.data(), 1, out.size(), f);
+        out.resize(got);
+        if (got < size_t(st.st_size) && !std::ferror(f)) {  // shrank while we read: what we got is the file
+            std::fclose(f);
+            return out;
+        }
+    }
+    // Then in chunks, so that a file that grows (or a non-regular file) still cannot pass the limit.
     uint8_t chunk[65536];
     for (;;) {
         size_t got = std::fread(chunk, 1, sizeof chunk, f);
