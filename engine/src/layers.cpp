@@ -15,6 +15,29 @@ namespace detail {
 namespace {
 template <bool SQ> inline float sq(float v) { return SQ ? v * v : v; }
 
+// Dot product with 8 independent partial sums: the compiler can vectorise it without -ffast-math
+// (a single running sum is a serial chain of dependent adds). The summation order is fixed, so
+// results are identical on every platform.
+inline float dot(const float* a, const float* b, size_t n) {
+    float part[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    size_t k = 0;
+    for (; k + 8 <= n; k += 8)
+        for (int l = 0; l < 8; ++l) part[l] += a[k + l] * b[k + l];
+    float s = ((part[0] + part[1]) + (part[2] + part[3])) + ((part[4] + part[5]) + (part[6] + part[7]));
+    for (; k < n; ++k) s += a[k] * b[k];
+    return s;
+}
+
+inline float sum(const float* a, size_t n) {
+    float part[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    size_t k = 0;
+    for (; k + 8 <= n; k += 8)
+        for (int l = 0; l < 8; ++l) part[l] += a[k + l];
+    float s = ((part[0] + part[1]) + (part[2] + part[3])) + ((part[4] + part[5]) + (part[6] + part[7]));
+    for (; k < n; ++k) s += a[k];
+    return s;
+}
+
 // Output x range [x0, x1) for which ix = x * S + kx - P lies inside [0, W).
 inline void valid_range(int kx, int S, int P, int W, int Wo, int& x0, int& x1) {
     const int lo = P - kx;                    // need x * S >= lo
@@ -28,6 +51,8 @@ inline void valid_range(int kx, int S, int P, int W, int Wo, int& x0, int& x1) {
 // ------------------------------------------------------------------------------------------------
 // conv
 // ------------------------------------------------------------------------------------------------
+constexpr int kAccWidth = 64;  // widest output row whose dW partial sums are kept on the stack
+
 void conv_forward(float* out, const float* in, const float* w, const float* b, const uint8_t* table,
                   Shape is, Shape os, int K, int S, int P) {
     const int I = is.c, H = is.h, W = is.w, O = os.c, Ho = os.h, Wo = os.w;
@@ -40,10 +65,7 @@ void conv_forward(float* out, const float* in, const float* w, const float* b, c
             for (int i = 0; i < I; ++i) {
                 if (table && !table[size_t(i) * O + o]) continue;
                 const float* ip = in + i * in_map;
-                const float* wp = w + (size_t(o) * I + i) * KK;
-                float s = 0.0f;
-                for (size_t k = 0; k < KK; ++k) s += wp[k] * ip[k];
-                acc += s;
+                acc += dot(w + (size_t(o) * I + i) * KK, ip, KK);
             }
             op[0] = acc;
             continue;
@@ -86,9 +108,7 @@ void conv_backward(float* din, float* dw, float* db, const float* dpre, const fl
     const size_t in_map = size_t(H) * W, out_map = size_t(Ho) * Wo, KK = size_t(K) * K;
     for (int o = 0; o < O; ++o) {
         const float* gp = dpre + o * out_map;         // (Ho, Wo)
-        float gsum = 0.0f;
-        for (size_t k = 0; k < out_map; ++k) gsum += gp[k];
-        db[o] += gsum;
+        db[o] += sum(gp, out_map);
         for (int i = 0; i < I; ++i) {
             if (table && !table[size_t(i) * O + o]) continue;
             const float* ip = in + i * in_map;
@@ -101,13 +121,24 @@ void conv_backward(float* din, float* dw, float* db, const float* dpre, const fl
                     int x0, x1;
                     valid_range(kx, S, P, W, Wo, x0, x1);
                     const int off = kx - P;  // ix = x * S + off
+                    // dw = sum over y, x of g * in: accumulate per output x (vectorisable), then
+                    // reduce once; rows wider than the local buffer use a running sum
+                    float accx[kAccWidth];
+                    const bool vec = S == 1 && x1 - x0 <= kAccWidth;
+                    if (vec) std::fill(accx, accx + (x1 - x0), 0.0f);
                     float acc = 0.0f;
                     for (int y = 0; y < Ho; ++y) {
                         const int iy = y * S + ky - P;
                         if (iy < 0 || iy >= H) continue;
                         const float* grow = gp + y * Wo;
                         const float* irow = ip + iy * W;
-                        if (S == 1) {
+                        if (vec) {
+                            for (int x = x0; x < x1; ++x) accx[x - x0] += grow[x] * sq<SQ>(irow[x + off]);
+                            if (dip) {
+                                float* drow = dip + iy * W;
+                                for (int x = x0; x < x1; ++x) drow[x + off] += wv * grow[x];
+                            }
+                        } else if (S == 1) {
                             for (int x = x0; x < x1; ++x) acc += grow[x] * sq<SQ>(irow[x + off]);
                             if (dip) {
                                 float* drow = dip + iy * W;
@@ -121,6 +152,7 @@ void conv_backward(float* din, float* dw, float* db, const float* dpre, const fl
                             }
                         }
                     }
+                    if (vec) acc = sum(accx, size_t(x1 - x0));
                     dwp[ky * K + kx] += acc;
                 }
             }
@@ -216,10 +248,7 @@ template void pool_backward<true>(float*, float*, float*, const float*, const fl
 // ------------------------------------------------------------------------------------------------
 void full_forward(float* out, const float* in, const float* w, const float* b, int I, int O) {
     for (int o = 0; o < O; ++o) {
-        const float* wr = w + size_t(o) * I;  // (I)
-        float s = 0.0f;
-        for (int j = 0; j < I; ++j) s += wr[j] * in[j];
-        out[o] = b[o] + s;
+        out[o] = b[o] + dot(w + size_t(o) * I, in, size_t(I));  // row (I)
     }
 }
 
