@@ -368,11 +368,23 @@ ArchSpec arch_from_json(const std::string& json_text, const std::string& where) 
     Parser P{where};
     json doc;
     try {
-        doc = json::parse(json_text);
+        // nlohmann keeps the last of duplicate keys silently; in a spec two "kernel"s are a mistake.
+        std::vector<std::set<std::string>> keys;  // one set per open object
+        json::parser_callback_t cb = [&](int, json::parse_event_t ev, json& parsed) {
+            if (ev == json::parse_event_t::object_start) keys.emplace_back();
+            else if (ev == json::parse_event_t::object_end && !keys.empty()) keys.pop_back();
+            else if (ev == json::parse_event_t::key && !keys.empty() && !keys.back().insert(parsed.get<std::string>()).second)
+                P.fail("duplicate key \"" + parsed.get<std::string>() + "\" in an object");
+            return true;
+        };
+        doc = json::parse(json_text, cb);
     } catch (const json::parse_error& e) {
         std::string msg = e.what();
         const size_t pos = msg.find("] ");  // drop nlohmann's "[json.exception.parse_error.101] "
         if (pos != std::string::npos) msg = msg.substr(pos + 2);
+        // nlohmann quotes the bytes it read: keep the message valid UTF-8 (it may be shown as JSON).
+        for (char& c : msg)
+            if (static_cast<unsigned char>(c) >= 0x80) c = '?';
         P.fail("invalid JSON: " + msg);
     }
     if (!doc.is_object()) P.fail("the spec must be a JSON object {\"name\", \"input\", \"layers\", \"loss\"}");

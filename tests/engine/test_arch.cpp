@@ -276,6 +276,8 @@ TEST_CASE("arch: every spec error gives one clear message") {
                          0, 1, R"({"map_j": -1, )"),
                      "map_j must be a positive");
     check_spec_error(with_layer(R"({"name": "A", "type": "lstm"})"), "layer 1 'A': unknown layer type 'lstm'");
+    check_spec_error(with_layer(R"({"name": "A", "type": "conv", "maps": 2, "kernel": 3, "kernel": 5})"),
+                     "duplicate key \"kernel\"");
     check_spec_error(with_layer(R"({"type": "conv", "maps": 2, "kernel": 3})"), "layer 1: missing \"name\"");
     check_spec_error(with_layer(R"({"name": "A", "maps": 2, "kernel": 3})"), "missing \"type\"");
     check_spec_error(with_layer(R"(7)"), "layer 1: must be an object");
