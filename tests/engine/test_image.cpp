@@ -281,3 +281,46 @@ TEST_CASE("image: blank images and extreme shapes") {
 }
 
 }  // TEST_SUITE
+
+TEST_SUITE("image") {
+
+TEST_CASE("image: enlarged MNIST digits on white paper come back as MNIST digits") {
+    // The first 200 test digits, drawn 4x larger as dark ink on white with uneven margins, must be
+    // turned back into (nearly) the original 28x28 digits: same size, and placed by centre of mass
+    // within one pixel of where MNIST put them (its centring was not on whole pixels).
+    lenet::Dataset test = lenet::load_dataset_dir(lenet::default_data_dir("mnist", LENET_SOURCE_DIR), "test", 200);
+    int exact = 0, close = 0;
+    double worst = 0;
+    for (int n = 0; n < test.count; n++) {
+        const uint8_t* d = test.image(n);
+        const int W = 28 * 4 + 50, H = 28 * 4 + 30;
+        Canvas paper(W, H, 255);
+        for (int y = 0; y < 112; y++)
+            for (int x = 0; x < 112; x++) paper.px[size_t(y + 10) * W + x + 40] = uint8_t(255 - d[(y / 4) * 28 + x / 4]);
+        lenet::Preprocessed p = lenet::preprocess_gray(paper.px.data(), W, H);
+        REQUIRE_FALSE(p.empty);
+        CHECK(p.inverted);
+        // Best whole-pixel alignment with the original, mean absolute difference per pixel.
+        double best = 1e9;
+        for (int dy = -1; dy <= 1; dy++)
+            for (int dx = -1; dx <= 1; dx++) {
+                double sum = 0;
+                for (int y = 0; y < 28; y++)
+                    for (int x = 0; x < 28; x++) {
+                        int sy = y - dy, sx = x - dx;
+                        int o = (sy >= 0 && sy < 28 && sx >= 0 && sx < 28) ? d[sy * 28 + sx] : 0;
+                        sum += std::abs(o - int(p.mnist28[size_t(y) * 28 + x]));
+                    }
+                best = std::min(best, sum / 784.0);
+            }
+        exact += best == 0.0;
+        close += best < 1.0;
+        worst = std::max(worst, best);
+    }
+    MESSAGE("enlarged MNIST digits: " << exact << " exact, " << close << " of " << test.count
+                                      << " within 1/255 mean difference, worst " << worst);
+    CHECK(close == test.count);
+    CHECK(exact >= test.count / 2);
+}
+
+}  // TEST_SUITE
