@@ -579,8 +579,8 @@ const std::vector<float>& Trainer::hessian() const { return impl_->hess; }
 const Distortion& Trainer::last_distortion() const { return impl_->last_d; }
 int Trainer::last_index() const { return impl_->last_index; }
 
-EvalResult Trainer::evaluate(const Dataset& data, int max_count, bool (*progress)(int, int, void*), void* user) {
-    return lenet::evaluate(impl_->net, data, max_count, impl_->cfg.threads, progress, user);
+EvalResult Trainer::evaluate(const Dataset& data, int max_count, bool (*cb)(int, int, void*), void* user) {
+    return lenet::evaluate(impl_->net, data, max_count, impl_->cfg.threads, cb, user);
 }
 
 TrainProgress Trainer::step(int n) {

@@ -46,50 +46,20 @@ std::vector<float> run_passes(lenet::Trainer& tr, int passes, int slice) {
 
 TEST_SUITE("train") {
 
-TEST_CASE("train: 2,000 MNIST images give >= 90% held-out accuracy in seconds, loss decreases") {
+TEST_CASE("train: SDLM on 2,000 MNIST images gives >= 90% held-out accuracy in seconds; h_kk positive and finite") {
     const lenet::Dataset train = first_n(mnist("train"), 2000);
     const lenet::Dataset& held_out = mnist("test");  // 1,000 test images never trained on
-    lenet::Network net(lenet::arch_preset("lenet5"));
-    net.init(7);
-    const float before = lenet::evaluate(net, held_out).error_rate();
-    lenet::TrainConfig cfg;
-    cfg.lr = 0.05f;
-    cfg.batch = 1;
-    cfg.seed = 3;
-    const auto t0 = std::chrono::steady_clock::now();
-    lenet::Trainer tr(net, train, cfg);
-    std::vector<float> losses = run_passes(tr, 3, 500);
-    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    lenet::EvalResult r = tr.evaluate(held_out);
-    MESSAGE("3 passes over 2,000 images: " << secs << " s, held-out error " << 100.0 * r.error_rate()
-                                           << "% (before training " << 100.0 * before << "%), pass losses "
-                                           << losses[0] << " " << losses[1] << " " << losses[2]);
-    CHECK(r.count == 1000);
-    CHECK(r.error_rate() <= 0.10f);
-    CHECK(before > 0.5f);
-    CHECK(losses[1] < losses[0]);
-    CHECK(losses[2] < losses[1]);
-    CHECK(tr.progress().samples == 6000);
-    CHECK(tr.progress().updates == 6000);
-    CHECK(tr.progress().epoch == 2);
-    // Per-layer gradient norms: one per layer, positive where the layer has parameters.
-    REQUIRE(tr.progress().grad_norms.size() == net.layers().size());
-    for (size_t l = 0; l < net.layers().size(); ++l) {
-        if (net.layers()[l].params > 0) CHECK(tr.progress().grad_norms[l] > 0.0f);
-        else CHECK(tr.progress().grad_norms[l] == 0.0f);
-    }
-}
-
-TEST_CASE("train: the paper's network with SDLM and the paper schedule learns; h_kk positive and finite") {
-    const lenet::Dataset train = first_n(mnist("train"), 2000);
     lenet::Network net(lenet::arch_preset("lenet5-1998"));
     net.init(1);
+    const float before = lenet::evaluate(net, held_out).error_rate();
     lenet::TrainConfig cfg;
     cfg.optimizer = lenet::Optimizer::Sdlm;
-    cfg.schedule = lenet::Schedule::Paper;
-    cfg.lr = 0.0005f;
+    cfg.schedule = lenet::Schedule::Constant;
+    cfg.lr = 0.00005f;  // see docs/training.md for why not the paper's 0.0005
     cfg.seed = 5;
+    const auto t0 = std::chrono::steady_clock::now();
     lenet::Trainer tr(net, train, cfg);
+
     // h_kk estimation comes first, sliced like training.
     lenet::TrainProgress p = tr.step(200);
     CHECK(p.hessian_phase);
@@ -101,25 +71,58 @@ TEST_CASE("train: the paper's network with SDLM and the paper schedule learns; h
     const std::vector<float>& h = tr.hessian();
     const std::vector<uint8_t> mask = net.trainable_mask();
     REQUIRE(h.size() == net.params().size());
-    size_t positive = 0, trainable = 0;
+    size_t positive = 0, trainable = 0, absent_nonzero = 0;
     bool finite = true, nonneg = true;
     for (size_t k = 0; k < h.size(); ++k) {
         finite = finite && std::isfinite(h[k]);
         nonneg = nonneg && h[k] >= 0.0f;
         if (mask[k]) { ++trainable; if (h[k] > 0.0f) ++positive; }
-        else CHECK(h[k] == 0.0f);
+        else if (h[k] != 0.0f) ++absent_nonzero;
     }
     CHECK(finite);
     CHECK(nonneg);
     CHECK(positive == trainable);
+    CHECK(absent_nonzero == 0);
     CHECK(trainable == size_t(net.totals().params));
-    p = tr.step(100);
-    CHECK_FALSE(p.hessian_phase);
-    CHECK(p.eta == doctest::Approx(0.0005f));
-    run_passes(tr, 1, 500);
+
+    std::vector<float> losses = run_passes(tr, 4, 500);
+    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    lenet::EvalResult r = tr.evaluate(held_out);
+    MESSAGE("lenet5-1998, SDLM, 4 passes over 2,000 images: " << secs << " s, held-out error "
+            << 100.0 * r.error_rate() << "% (before " << 100.0 * before << "%), pass losses " << losses[0] << " "
+            << losses[1] << " " << losses[2] << " " << losses[3]);
+    CHECK(r.count == 1000);
+    CHECK(r.error_rate() <= 0.10f);
+    CHECK(before > 0.5f);
+    CHECK(losses[1] < losses[0]);
+    CHECK(losses[3] < losses[1]);
+    CHECK(tr.progress().samples == 8000);
+    CHECK(tr.progress().updates == 8000);
+    CHECK(tr.progress().epoch == 3);
+    // Per-layer gradient norms: one per layer, positive where the layer has parameters.
+    REQUIRE(tr.progress().grad_norms.size() == net.layers().size());
+    for (size_t l = 0; l < net.layers().size(); ++l) {
+        if (net.layers()[l].params > 0) CHECK(tr.progress().grad_norms[l] > 0.0f);
+        else CHECK(tr.progress().grad_norms[l] == 0.0f);
+    }
+}
+
+TEST_CASE("train: the modern network with cross-entropy, minibatches and momentum learns") {
+    const lenet::Dataset train = first_n(mnist("train"), 2000);
+    lenet::Network net(lenet::arch_preset("lenet5"));
+    net.init(1);
+    lenet::TrainConfig cfg;
+    cfg.lr = 0.02f;
+    cfg.batch = 4;
+    cfg.momentum = 0.9f;
+    cfg.seed = 1;
+    lenet::Trainer tr(net, train, cfg);
+    std::vector<float> losses = run_passes(tr, 2, 333);
     lenet::EvalResult r = tr.evaluate(mnist("test"));
-    MESSAGE("SDLM, 1 pass over 2,000 images: held-out error " << 100.0 * r.error_rate() << "%");
-    CHECK(r.error_rate() < 0.15f);
+    MESSAGE("lenet5 (xent), 2 passes over 2,000 images, batch 4: held-out error " << 100.0 * r.error_rate() << "%");
+    CHECK(losses[1] < losses[0]);
+    CHECK(r.error_rate() < 0.25f);
+    CHECK(tr.progress().updates == 1000);
 }
 
 TEST_CASE("train: the same seed and settings give bit-identical weights") {

@@ -3,8 +3,9 @@
 // Progress: a one-line bar on a terminal (samples/s, ETA, running loss), plain periodic lines
 // otherwise (logs). Evaluates on the test set after every pass; saves the last weights to --out
 // after every pass and at the end, and the best (lowest test error) to <out stem>.best<ext>.
-// Ctrl-C saves the current weights to --out and exits with status 130. --json prints one JSON
-// summary on stdout (human output then goes to stderr). Details: docs/training.md.
+// Ctrl-C saves the current weights to --out and exits with status 130; divergence saves the last good
+// weights and exits with status 3. Progress goes to stderr; the final summary line to stdout, or with
+// --json one JSON object on stdout (the summary line then goes to stderr). Details: docs/training.md.
 #include "commands.h"
 
 #include <lenet/lenet.h>
@@ -57,7 +58,8 @@ std::string best_path(const std::string& out) {
 
 int run_train(const TrainOptions& o) {
     using Clock = std::chrono::steady_clock;
-    FILE* hout = o.json ? stderr : stdout;  // human-readable output
+    FILE* hout = stderr;                        // progress
+    FILE* sout = o.json ? stderr : stdout;      // the final summary line
     const bool tty = isatty(fileno(hout)) != 0;
 
     if (o.epochs > 0 && o.steps > 0)
@@ -212,15 +214,16 @@ int run_train(const TrainOptions& o) {
             have_eval = true;
             lenet::save_any_weights(net, o.out);
         }
-        std::fprintf(hout, "done: %lld samples, %lld updates in %s (%.0f samples/s); test error %.2f%% (%d/%d), "
+        std::fprintf(sout, "done: %lld samples, %lld updates in %s (%.0f samples/s); test error %.2f%% (%d/%d), "
                            "loss %.4f; saved %s",
                      (long long)trainer.progress().samples, (long long)trainer.progress().updates,
                      fmt_duration(seconds).c_str(), trainer.progress().seconds > 0 ? trainer.progress().samples / trainer.progress().seconds : 0.0,
                      100.0 * last_eval.error_rate(), last_eval.errors, last_eval.count, last_eval.loss, o.out.c_str());
-        if (best_epoch >= 0) std::fprintf(hout, ", best %s (pass %d, %.2f%%)", best.c_str(), best_epoch + 1, 100.0 * best_err);
-        std::fprintf(hout, "\n");
+        if (best_epoch >= 0) std::fprintf(sout, ", best %s (pass %d, %.2f%%)", best.c_str(), best_epoch + 1, 100.0 * best_err);
+        std::fprintf(sout, "\n");
     }
     std::fflush(hout);
+    std::fflush(sout);
 
     if (o.json) {
         const lenet::TrainProgress& q = trainer.progress();
