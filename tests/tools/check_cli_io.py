@@ -1,0 +1,134 @@
+#!/usr/bin/env python3
+"""check_cli_io.py — `lenet5 eval`, `classify` and `convert` end to end (Python standard library only).
+
+Exit statuses (0 ok, 1 bad input, 2 usage), the JSON and CSV outputs, one-line errors naming the file,
+and convert round trips. Usage: check_cli_io.py --lenet5 PATH/lenet5 --workdir DIR --data MNIST_DIR
+"""
+import argparse
+import csv
+import json
+import os
+import subprocess
+import sys
+
+FAILED = []
+PASSED = [0]
+
+
+def run(args, *cmd):
+    r = subprocess.run([args.lenet5] + list(cmd), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return r.returncode, r.stdout, r.stderr
+
+
+def check(cond, what):
+    if cond:
+        PASSED[0] += 1
+    else:
+        FAILED.append(what)
+        print("FAIL:", what)
+
+
+def expect_error(args, status, fragment, *cmd):
+    code, out, err = run(args, *cmd)
+    check(code == status, "%s: exit %d, expected %d (%s)" % (" ".join(cmd), code, status, err.strip()))
+    check(fragment in err, "%s: stderr %r lacks %r" % (" ".join(cmd), err.strip(), fragment))
+    check(err.count("\n") <= 2, "%s: one clear error expected, got %r" % (" ".join(cmd), err))
+
+
+def pgm(path, w, h, pixels):
+    with open(path, "wb") as f:
+        f.write(b"P5\n%d %d\n255\n" % (w, h) + bytes(pixels))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--lenet5", required=True)
+    ap.add_argument("--workdir", required=True)
+    ap.add_argument("--data", required=True)
+    args = ap.parse_args()
+    wd = args.workdir
+    os.makedirs(wd, exist_ok=True)
+    w = os.path.join(wd, "w.lenet")
+    data = ["--data", args.data]
+
+    for cmd in ("eval", "classify", "convert"):
+        code, out, _ = run(args, cmd, "--help")
+        check(code == 0 and "--weights" in out, cmd + " --help")
+
+    code, _, err = run(args, "train", "--arch", "lenet5", "--steps", "20", "--out", w, *data)
+    check(code == 0 and os.path.exists(w), "train for a weights file: " + err[-300:])
+    if code != 0:
+        return finish()
+
+    # eval: JSON with exactly the documented keys, consistent numbers; CSV rows.
+    csv_path = os.path.join(wd, "p.csv")
+    code, out, err = run(args, "eval", "--weights", w, "--limit", "50", "--json", "--predictions", csv_path, *data)
+    check(code == 0, "eval --json: " + err)
+    j = json.loads(out)
+    check(list(j) == ["weights", "arch", "dataset", "count", "accuracy", "errors", "error_rate", "confusion"],
+          "eval --json keys: %s" % list(j))
+    check(j["count"] == 50 and j["arch"] == "lenet5" and j["dataset"] == "mnist", "eval --json values")
+    check(abs(j["accuracy"] + j["error_rate"] - 1) < 1e-9 and abs(j["error_rate"] - j["errors"] / 50) < 1e-9,
+          "eval rates are fractions")
+    check(len(j["confusion"]) == 10 and sum(map(sum, j["confusion"])) == 50
+          and 50 - sum(j["confusion"][i][i] for i in range(10)) == j["errors"], "confusion matrix")
+    rows = list(csv.reader(open(csv_path)))
+    check(rows[0] == ["index", "label", "predicted"] + ["score%d" % i for i in range(10)], "CSV header")
+    check(len(rows) == 51 and all(abs(sum(map(float, r[3:])) - 1) < 1e-4 for r in rows[1:]), "CSV rows, probabilities")
+    check(sum(r[1] != r[2] for r in rows[1:]) == j["errors"], "CSV errors match")
+    code, out, _ = run(args, "eval", "--weights", w, "--limit", "20", *data)
+    check(code == 0 and "Accuracy:" in out and "Confusion matrix" in out, "eval text output")
+
+    # convert: native -> npz -> native gives the same bytes; the npz evaluates the same.
+    npz = os.path.join(wd, "w.npz")
+    back = os.path.join(wd, "back.lenet")
+    check(run(args, "convert", "--weights", w, "--out", npz)[0] == 0, "convert to npz")
+    check(run(args, "convert", "--weights", npz, "--arch", "lenet5", "--out", back)[0] == 0, "convert from npz")
+    check(open(w, "rb").read() == open(back, "rb").read(), "convert round trip is byte-identical")
+    code, out2, _ = run(args, "eval", "--weights", npz, "--arch", "lenet5", "--limit", "50", "--json", *data)
+    check(code == 0 and json.loads(out2)["errors"] == j["errors"], "npz evaluates like the native file")
+
+    # classify: a digit "1" on paper, a blank page, a folder.
+    one = os.path.join(wd, "one.pgm")
+    px = [255] * (60 * 80)
+    for y in range(10, 70):
+        for x in range(27, 33):
+            px[y * 60 + x] = 0
+    pgm(one, 60, 80, px)
+    blank = os.path.join(wd, "blank.pgm")
+    pgm(blank, 20, 20, [255] * 400)
+    code, out, err = run(args, "classify", "--weights", w, one)
+    check(code == 0 and out.startswith(one + ": ") and "inverted" in out and "F6" in out, "classify text: " + err)
+    code, out, err = run(args, "classify", "--weights", w, "--json", one, blank)
+    check(code == 1, "classify with a blank image exits 1")
+    res = json.loads(out)["results"]
+    check(len(res) == 2 and 0 <= res[0]["predicted"] <= 9 and len(res[0]["scores"]) == 10
+          and [l["name"] for l in res[0]["layers"]] == ["C1", "S2", "C3", "S4", "C5", "F6", "OUTPUT"]
+          and res[0]["preprocess"]["inverted"] is True, "classify --json result")
+    check("no ink" in res[1].get("error", ""), "classify --json reports the blank image")
+
+    # Errors: one line naming the file, status 1 (bad input) or 2 (usage).
+    empty = os.path.join(wd, "empty.lenet")
+    open(empty, "wb").close()
+    expect_error(args, 1, "missing.lenet: cannot open", "eval", "--weights", os.path.join(wd, "missing.lenet"), *data)
+    expect_error(args, 1, "empty file", "eval", "--weights", empty, *data)
+    expect_error(args, 1, "is a directory", "eval", "--weights", wd, *data)
+    expect_error(args, 1, "bad magic", "eval", "--weights", csv_path, *data)
+    expect_error(args, 2, "--arch", "eval", "--weights", npz, *data)
+    expect_error(args, 1, "no such folder", "eval", "--weights", w, "--data", os.path.join(wd, "nope"))
+    expect_error(args, 2, "expected mnist or fashion", "eval", "--weights", w, "--dataset", "cifar", *data)
+    expect_error(args, 1, "unknown tensor 'OUTPUT.weight'", "eval", "--weights", w, "--arch", "lenet5-1998", *data)
+    expect_error(args, 1, "is a directory", "classify", "--weights", w, wd)
+    expect_error(args, 1, "not a PNG", "classify", "--weights", w, csv_path)
+    expect_error(args, 1, "cannot write", "convert", "--weights", w, "--out", os.path.join(wd, "no", "such", "x.npz"))
+    expect_error(args, 2, "required", "convert", "--weights", w)
+    return finish()
+
+
+def finish():
+    print("%d passed, %d failed" % (PASSED[0], len(FAILED)))
+    return 1 if FAILED else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
