@@ -51,6 +51,37 @@ inline void valid_range(int kx, int S, int P, int W, int Wo, int& x0, int& x1) {
 // ------------------------------------------------------------------------------------------------
 // conv
 // ------------------------------------------------------------------------------------------------
+// Stride 1, no padding, kernel size known at compile time: one pass over each output row per
+// kernel row, all K taps at once (K multiply-adds per load/store of the output; the inner tap loop
+// unrolls and the x loop vectorises). Summation order per output: bias, then input maps, kernel
+// rows, taps left to right, the same on every platform.
+template <int K>
+void conv_rows(float* op, const float* ip, const float* wp, int W, int Ho, int Wo) {
+    for (int ky = 0; ky < K; ++ky) {
+        const float* wr = wp + ky * K;
+        float wk[K];
+        for (int kx = 0; kx < K; ++kx) wk[kx] = wr[kx];
+        for (int y = 0; y < Ho; ++y) {
+            float* orow = op + y * Wo;
+            const float* irow = ip + (y + ky) * W;
+            for (int x = 0; x < Wo; ++x) {
+                float s = orow[x];
+                for (int kx = 0; kx < K; ++kx) s += wk[kx] * irow[x + kx];
+                orow[x] = s;
+            }
+        }
+    }
+}
+
+static bool conv_rows_fixed(float* op, const float* ip, const float* wp, int K, int W, int Ho, int Wo) {
+    switch (K) {
+        case 2: conv_rows<2>(op, ip, wp, W, Ho, Wo); return true;
+        case 3: conv_rows<3>(op, ip, wp, W, Ho, Wo); return true;
+        case 5: conv_rows<5>(op, ip, wp, W, Ho, Wo); return true;
+        default: return false;
+    }
+}
+
 constexpr int kAccWidth = 64;  // widest output row whose dW partial sums are kept on the stack
 
 void conv_forward(float* out, const float* in, const float* w, const float* b, const uint8_t* table,
@@ -75,6 +106,7 @@ void conv_forward(float* out, const float* in, const float* w, const float* b, c
             if (table && !table[size_t(i) * O + o]) continue;
             const float* ip = in + i * in_map;        // (H, W)
             const float* wp = w + (size_t(o) * I + i) * KK;  // (K, K)
+            if (S == 1 && P == 0 && conv_rows_fixed(op, ip, wp, K, W, Ho, Wo)) continue;
             for (int ky = 0; ky < K; ++ky) {
                 for (int kx = 0; kx < K; ++kx) {
                     const float wv = wp[ky * K + kx];
