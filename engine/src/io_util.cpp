@@ -109,6 +109,19 @@ std::vector<uint8_t> read_file(const std::string& path, size_t max_bytes) {
 void write_file_atomic(const std::string& path, const std::vector<uint8_t>& bytes) {
     if (path.empty()) throw Error(ErrorKind::Io, "argument", "empty file name");
     if (is_directory(path)) throw Error(ErrorKind::Io, path, "is a directory, not a file");
+    struct stat st;
+    if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
+        // A device or pipe (/dev/null, /dev/stdout, /dev/full): write to it directly. Renaming a
+        // temporary file over it would replace the device node itself (as root, /dev/null).
+        FILE* d = std::fopen(path.c_str(), "wb");
+        if (!d) throw Error(ErrorKind::Io, path, std::string("cannot write: ") + std::strerror(errno));
+        bool good = bytes.empty() || std::fwrite(bytes.data(), 1, bytes.size(), d) == bytes.size();
+        int  e = errno;
+        if (good && std::fflush(d) != 0) { good = false; e = errno; }
+        if (std::fclose(d) != 0 && good) { good = false; e = errno; }
+        if (!good) throw Error(ErrorKind::Io, path, std::string("write failed: ") + std::strerror(e));
+        return;
+    }
     std::string tmp = path + ".tmp-" + std::to_string(long(::getpid()));
     FILE* f = std::fopen(tmp.c_str(), "wb");
     if (!f) throw Error(ErrorKind::Io, path, std::string("cannot write: ") + std::strerror(errno));
