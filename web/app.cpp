@@ -1,157 +1,419 @@
-// web/app.cpp — the shared app (web and desktop), minimal version: one ImGui window with the engine
-// version, an architecture preset picker with the layer table (params, connections, MACs), and the
-// first digits of the MNIST test set read from the asset folder. The visualizer work replaces this
-// file; keep the web/platform.h contract and the state fields tests rely on.
+// web/app.cpp — LeNet-5 Explorer, the shared app (web and desktop): start-up, the per-frame layout
+// (three columns at desktop sizes, one scrolling column on a phone), keyboard shortcuts, playback,
+// frame-time statistics, and the JSON interface of web/platform.h.
 //
-// app_state_json() fields: {"preset": name, "layers": [names...], "params": total trainable,
-//   "connections": total, "test_digits": count loaded (0 if the data could not be read),
-//   "data_error": "" or the lenet::Error text}
-// app_command() commands: {"cmd":"select_preset","name":"lenet5"} -> {"ok":true,...}; an unknown
-//   preset gives {"ok":false,"error":"<lenet::Error what()>"} (thrown by the engine, caught by the
-//   platform: this is how the e2e test checks that C++ exceptions work in the wasm build).
-#include "platform.h"
+// app_state_json() fields (window.lenet.state() also copies them to its top level):
+//   ready-independent:  arch, preset (= arch), arch_name (spec name), layers (view names, INPUT first),
+//   layer (current view name), layer_index, computed (layers run on the step-through workspace),
+//   steps_run (forward_layer calls so far), sample, label (true label of the test digit, null when
+//   drawn), prediction, prediction_name, scores (softmax probabilities, or RBF distances when
+//   scores_are_distances), input_source ("draw"|"test"), draw_pad {x,y,w,h} (CSS pixels, null when
+//   not shown), dataset, class_names, weights (file name, "" = untrained), trained, playing, show_pre,
+//   unit ({map,y,x} or null), hash, notices, layer_info {name,type,in,out,params,connections,macs},
+//   params, connections, macs (network totals), test_digits, data_error, shader (true when the
+//   colormap shader is in use), stacked (phone layout), frame_ms, frame_ms_max, app_ms, app_ms_max,
+//   interact_frame_ms_max, interact_app_ms_max, interact_frames.
+// app_command() commands ({"cmd": name, ...}; reply {"ok": true, ...} or {"ok": false, "error"}):
+//   select_preset/select_arch {name}, set_dataset {name}, set_weights {file ("" = untrained)},
+//   set_sample {index}, select_layer {layer: name or index}, step {delta}, run_to_output,
+//   play {on}, set_input {pixels: [784 numbers in 0..1]}, clear_pad, select_unit {map, y, x},
+//   show_pre {on}, apply_hash {hash}, state.
+#include "app.h"
 
-#include <imgui.h>
-#include <lenet/lenet.h>
 #include <nlohmann/json.hpp>
 
-#include <memory>
-#include <string>
-#include <vector>
-
-struct AppState {
-    AppConfig                       config;
-    std::vector<std::string>        presets;
-    std::string                     preset;
-    std::unique_ptr<lenet::Network> net;
-    lenet::Dataset                  test;          // MNIST test set (may be empty, see data_error)
-    std::string                     data_error;
-};
+#include <algorithm>
+#include <chrono>
+#include <cmath>
 
 namespace {
 
-void select_preset(AppState& app, const std::string& name) {
-    auto net = std::make_unique<lenet::Network>(lenet::arch_preset(name));  // throws lenet::Error
-    app.net    = std::move(net);
-    app.preset = name;
-    platform_announce("Architecture " + name + ": " + std::to_string(app.net->layers().size()) + " layers");
+double now_ms() {
+    using namespace std::chrono;
+    return duration<double, std::milli>(steady_clock::now().time_since_epoch()).count();
 }
 
-// One 28x28 digit as filled rectangles, `cell` pixels per MNIST pixel.
-void draw_digit(const lenet::Dataset& d, int index, float cell) {
-    ImDrawList* dl = ImGui::GetWindowDrawList();
-    ImVec2      p0 = ImGui::GetCursorScreenPos();
-    const uint8_t* px = d.image(index);
-    for (int y = 0; y < d.rows; ++y)
-        for (int x = 0; x < d.cols; ++x) {
-            ImU32  c = IM_COL32(px[y * d.cols + x], px[y * d.cols + x], px[y * d.cols + x], 255);
-            ImVec2 a(p0.x + x * cell, p0.y + y * cell);
-            dl->AddRectFilled(a, ImVec2(a.x + cell, a.y + cell), c);
+void keyboard(AppState& app) {
+    const ImGuiIO& io = ImGui::GetIO();
+    if (io.WantTextInput) return;
+    if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_RightArrow))) step_view(app, +1);
+    if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_LeftArrow))) step_view(app, -1);
+    if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Home), false)) set_view(app, 0);
+    if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_End), false)) run_to_output(app);
+    if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Space), false)) {
+        app.playing = !app.playing;
+        if (app.playing && app.view == view_count(app) - 1) set_view(app, 0);
+        app.play_clock = 0.0;
+    }
+}
+
+void playback(AppState& app, float dt) {
+    if (!app.playing) return;
+    app.play_clock += dt;
+    if (app.play_clock >= app.play_interval) {
+        app.play_clock = 0.0;
+        step_view(app, +1);
+        if (app.view >= view_count(app) - 1) app.playing = false;
+    }
+}
+
+void draw_notices(AppState& app) {
+    for (size_t i = 0; i < app.notices.size();) {
+        ImGui::PushID(int(i));
+        bool close = ImGui::SmallButton("x");
+        ImGui::SameLine();
+        ImGui::PushTextWrapPos(0.0f);
+        ImGui::TextColored(ImVec4(1.0f, 0.75f, 0.35f, 1.0f), "%s", app.notices[i].c_str());
+        ImGui::PopTextWrapPos();
+        ImGui::PopID();
+        if (close) app.notices.erase(app.notices.begin() + long(i));
+        else ++i;
+    }
+}
+
+// One scrolling column (phone): every panel one after the other. Touch has no wheel, so a drag on
+// the window background scrolls it.
+void layout_stacked(AppState& app) {
+    draw_top_panel(app);
+    draw_notices(app);
+    draw_strip_panel(app);
+    ImGui::Separator();
+    draw_input_panel(app);
+    ImGui::Separator();
+    draw_layer_panel(app);
+    ImGui::Separator();
+    if (app.view == view_count(app) - 1) draw_output_panel(app);
+    else draw_activations_panel(app);
+    ImGui::Separator();
+    if (ImGui::CollapsingHeader("Weights", ImGuiTreeNodeFlags_DefaultOpen)) draw_weights_panel(app);
+    if (ImGui::CollapsingHeader("Trace a unit", ImGuiTreeNodeFlags_DefaultOpen)) draw_trace_panel(app);
+    if (ImGui::CollapsingHeader("Train")) draw_train_panel(app);
+    if (ImGui::IsWindowHovered(ImGuiHoveredFlags_AllowWhenBlockedByActiveItem) && ImGui::IsMouseDragging(0) &&
+        !ImGui::IsAnyItemActive())
+        ImGui::SetScrollY(ImGui::GetScrollY() - ImGui::GetIO().MouseDelta.y);
+}
+
+void layout_wide(AppState& app) {
+    draw_top_panel(app);
+    draw_notices(app);
+    draw_strip_panel(app);
+    const float avail_w = ImGui::GetContentRegionAvail().x, avail_h = ImGui::GetContentRegionAvail().y;
+    const float left_w = std::clamp(avail_w * 0.24f, 250.0f, 330.0f);
+    const float right_w = std::clamp(avail_w * 0.32f, 300.0f, 520.0f);
+    const float mid_w = std::max(200.0f, avail_w - left_w - right_w - 2 * ImGui::GetStyle().ItemSpacing.x);
+
+    ImGui::BeginChild("##input", ImVec2(left_w, avail_h), true);
+    draw_input_panel(app);
+    ImGui::EndChild();
+    ImGui::SameLine();
+    ImGui::BeginChild("##layer", ImVec2(mid_w, avail_h), true);
+    draw_layer_panel(app);
+    ImGui::Separator();
+    if (app.view == view_count(app) - 1) draw_output_panel(app);
+    else draw_activations_panel(app);
+    ImGui::EndChild();
+    ImGui::SameLine();
+    ImGui::BeginChild("##details", ImVec2(0, avail_h), true);
+    if (ImGui::BeginTabBar("##tabs")) {
+        if (ImGui::BeginTabItem("Weights")) {
+            draw_weights_panel(app);
+            ImGui::EndTabItem();
         }
-    ImGui::Dummy(ImVec2(d.cols * cell, d.rows * cell));
+        ImGuiTabItemFlags trace_flags = app.focus_trace ? ImGuiTabItemFlags_SetSelected : 0;
+        app.focus_trace = false;
+        if (ImGui::BeginTabItem("Trace a unit", nullptr, trace_flags)) {
+            draw_trace_panel(app);
+            ImGui::EndTabItem();
+        }
+        if (ImGui::BeginTabItem("Train")) {
+            draw_train_panel(app);
+            ImGui::EndTabItem();
+        }
+        ImGui::EndTabBar();
+    }
+    ImGui::EndChild();
+}
+
+void frame_stats(AppState& app, const FrameInfo& frame, double app_ms) {
+    const double dt_ms = frame.dt * 1000.0;
+    auto push = [](std::vector<float>& h, double v) {
+        if (h.size() >= 120) h.erase(h.begin());
+        h.push_back(float(v));
+    };
+    if (frame.frame > 2) {  // the first frames include start-up work
+        push(app.frame_hist, dt_ms);
+        push(app.app_hist, app_ms);
+    }
+    double fs = 0, fm = 0, as = 0, am = 0;
+    for (float v : app.frame_hist) { fs += v; fm = std::max(fm, double(v)); }
+    for (float v : app.app_hist) { as += v; am = std::max(am, double(v)); }
+    if (!app.frame_hist.empty()) {
+        app.frame_ms = fs / double(app.frame_hist.size());
+        app.app_ms = as / double(app.app_hist.size());
+    }
+    app.frame_ms_max = fm;
+    app.app_ms_max = am;
 }
 
 }  // namespace
 
 AppState* app_create(const AppConfig& config) {
-    auto app     = std::make_unique<AppState>();
-    app->config  = config;
+    auto app = std::make_unique<AppState>();
+    app->config = config;
     app->presets = lenet::arch_preset_names();
-    select_preset(*app, "lenet5-1998");
+    app->pad.ink.assign(size_t(DrawPad::kSize) * DrawPad::kSize, 0.0f);
+    gl_init(*app);
     try {
-        app->test = lenet::load_dataset_dir(config.asset_dir + "/data/mnist", "test");
+        select_dataset(*app, "mnist");
     } catch (const lenet::Error& e) {
-        app->data_error = e.what();  // shown in the window; the rest of the app still works
+        app->data_error = e.what();  // shown in the input panel; drawing still works
+        app->class_names = lenet::class_names("mnist");
+        app->source = InputSource::Draw;
     }
+    // The shipped weights files, then the network (select_arch picks the matching weights file,
+    // or a seeded init shown as "untrained").
+    scan_weights(*app);
+    select_arch(*app, "lenet5-1998");
+    if (app->source == InputSource::Test && app->test.count > 0) set_sample(*app, 0);
+    else set_drawn_input(*app);
+    if (!config.hash.empty()) apply_hash(*app, config.hash);
+    app->hash = make_hash(*app);
     return app.release();
 }
 
-void app_destroy(AppState* app) { delete app; }
+void app_destroy(AppState* app) {
+    if (!app) return;
+    heatmap_free(app->pad.tex);
+    for (Heatmap& h : app->tex_steps) heatmap_free(h);
+    heatmap_free(app->tex_input);
+    heatmap_free(app->tex_act);
+    heatmap_free(app->tex_prev);
+    heatmap_free(app->tex_weights);
+    heatmap_free(app->tex_f6);
+    gl_shutdown(*app);
+    delete app;
+}
 
 void app_frame(AppState& app, const FrameInfo& frame) {
-    ImGui::SetNextWindowPos(ImVec2(16, 16), ImGuiCond_FirstUseEver);
-    ImGui::SetNextWindowSize(ImVec2(720, 520), ImGuiCond_FirstUseEver);
-    if (ImGui::Begin("LeNet-5 Explorer")) {
-        ImGui::Text("LeNet-5 Explorer %s  (%s, %.0f FPS)", lenet::kVersion, app.config.platform.c_str(),
-                    ImGui::GetIO().Framerate);
-        ImGui::Separator();
+    const double t0 = now_ms();
+    app.shader_calls.clear();  // the previous frame has been rendered
+    app.interacted = false;
+    app.pad.size = ImVec2(0, 0);  // set again if the pad is drawn this frame
 
-        if (ImGui::BeginCombo("Architecture", app.preset.c_str())) {
-            for (const std::string& name : app.presets)
-                if (ImGui::Selectable(name.c_str(), name == app.preset) && name != app.preset)
-                    select_preset(app, name);
-            ImGui::EndCombo();
-        }
+    keyboard(app);
+    playback(app, frame.dt);
+    scan_misclassified(app, 6);
+    train_tick(app);
 
-        const ImGuiTableFlags flags = ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingFixedFit;
-        if (ImGui::BeginTable("layers", 6, flags)) {
-            ImGui::TableSetupColumn("Layer");
-            ImGui::TableSetupColumn("Type");
-            ImGui::TableSetupColumn("Input");
-            ImGui::TableSetupColumn("Output");
-            ImGui::TableSetupColumn("Params");
-            ImGui::TableSetupColumn("Connections");
-            ImGui::TableHeadersRow();
-            for (const lenet::LayerInfo& L : app.net->layers()) {
-                ImGui::TableNextRow();
-                ImGui::TableNextColumn(); ImGui::TextUnformatted(L.name.c_str());
-                ImGui::TableNextColumn(); ImGui::TextUnformatted(lenet::layer_type_name(L.type));
-                ImGui::TableNextColumn(); ImGui::TextUnformatted(lenet::shape_str(L.in).c_str());
-                ImGui::TableNextColumn(); ImGui::TextUnformatted(lenet::shape_str(L.out).c_str());
-                ImGui::TableNextColumn(); ImGui::Text("%lld", static_cast<long long>(L.params));
-                ImGui::TableNextColumn(); ImGui::Text("%lld", static_cast<long long>(L.connections));
-            }
-            lenet::Totals t = app.net->totals();
-            ImGui::TableNextRow();
-            ImGui::TableNextColumn(); ImGui::TextUnformatted("Total");
-            for (int i = 0; i < 3; ++i) ImGui::TableNextColumn();
-            ImGui::TableNextColumn(); ImGui::Text("%lld", static_cast<long long>(t.params));
-            ImGui::TableNextColumn(); ImGui::Text("%lld", static_cast<long long>(t.connections));
-            ImGui::EndTable();
-        }
-
-        ImGui::Separator();
-        if (!app.data_error.empty()) {
-            ImGui::TextColored(ImVec4(1.0f, 0.5f, 0.4f, 1.0f), "MNIST test set: %s", app.data_error.c_str());
-        } else {
-            ImGui::Text("MNIST test set: %d digits. The first ones:", app.test.count);
-            for (int i = 0; i < 8 && i < app.test.count; ++i) {
-                ImGui::BeginGroup();
-                draw_digit(app.test, i, 2.0f);
-                ImGui::Text("label %d", app.test.labels[size_t(i)]);
-                ImGui::EndGroup();
-                ImGui::SameLine();
-            }
-            ImGui::NewLine();
-        }
-        (void)frame;
+    const ImGuiViewport* vp = ImGui::GetMainViewport();
+    app.stacked = vp->Size.x < 900.0f;
+    ImGui::SetNextWindowPos(vp->Pos);
+    ImGui::SetNextWindowSize(vp->Size);
+    const ImGuiWindowFlags flags = ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
+                                   ImGuiWindowFlags_NoBringToFrontOnFocus | ImGuiWindowFlags_NoSavedSettings |
+                                   (app.stacked ? 0 : ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse);
+    ImGui::PushStyleVar(ImGuiStyleVar_WindowRounding, 0.0f);
+    if (ImGui::Begin("LeNet-5 Explorer", nullptr, flags)) {
+        if (app.stacked) layout_stacked(app);
+        else layout_wide(app);
     }
     ImGui::End();
+    ImGui::PopStyleVar();
+    if (app.show_summary) draw_summary_panel(app);
+
+    app.hash = make_hash(app);
+    const double app_ms = now_ms() - t0;
+    frame_stats(app, frame, app_ms);
+    if (app.interacted && frame.frame > 2) {
+        // dt of this frame covers the previous frame's render + wait; the app's own time is exact.
+        app.interact_frames++;
+        app.interact_app_ms_max = std::max(app.interact_app_ms_max, app_ms);
+        app.interact_frame_ms_max = std::max(app.interact_frame_ms_max, double(frame.dt) * 1000.0);
+    }
 }
 
 std::string app_state_json(const AppState& app) {
-    nlohmann::json layers = nlohmann::json::array();
-    for (const lenet::LayerInfo& L : app.net->layers()) layers.push_back(L.name);
-    lenet::Totals t = app.net->totals();
-    return nlohmann::json({{"preset", app.preset},
-                           {"layers", layers},
-                           {"params", t.params},
-                           {"connections", t.connections},
-                           {"test_digits", app.test.count},
-                           {"data_error", app.data_error}})
-        .dump();
+    using nlohmann::json;
+    json layers = json::array();
+    for (int i = 0; i < view_count(app); ++i) layers.push_back(view_name(app, i));
+    json scores = json::array();
+    for (float s : app.prediction.scores) scores.push_back(s);
+    const bool test = app.source == InputSource::Test;
+    json pad = nullptr;
+    if (app.pad.size.x > 0) pad = {{"x", app.pad.pos.x}, {"y", app.pad.pos.y}, {"w", app.pad.size.x}, {"h", app.pad.size.y}};
+    json unit = nullptr;
+    if (app.unit_map >= 0) unit = {{"map", app.unit_map}, {"y", app.unit_y}, {"x", app.unit_x}};
+    json info = {{"name", "INPUT"}, {"type", "input"}, {"in", lenet::shape_str(app.net->input_shape())},
+                 {"out", lenet::shape_str(app.net->input_shape())}, {"params", 0}, {"connections", 0}, {"macs", 0}};
+    if (app.view > 0) {
+        const lenet::LayerInfo& L = app.net->layers()[size_t(app.view - 1)];
+        info = {{"name", L.name}, {"type", lenet::layer_type_name(L.type)}, {"in", lenet::shape_str(L.in)},
+                {"out", lenet::shape_str(L.out)}, {"params", L.params}, {"connections", L.connections}, {"macs", L.macs}};
+    }
+    const lenet::Totals t = app.net->totals();
+    json j = {
+        {"arch", app.arch},
+        {"preset", app.arch},
+        {"arch_name", app.net->spec().name},
+        {"layers", layers},
+        {"layer", view_name(app, app.view)},
+        {"layer_index", app.view},
+        {"computed", app.ws->layers_done()},
+        {"steps_run", app.steps_run},
+        {"sample", app.sample},
+        {"label", test && app.test.count > 0 ? json(int(app.test.labels[size_t(app.sample)])) : json(nullptr)},
+        {"prediction", app.prediction.label},
+        {"prediction_name", class_name(app, app.prediction.label)},
+        {"scores", scores},
+        {"scores_are_distances", penalty_output(app)},
+        {"input_source", test ? "test" : "draw"},
+        {"draw_pad", pad},
+        {"pad_strokes", app.pad.strokes},
+        {"dataset", app.dataset},
+        {"class_names", app.class_names},
+        {"weights", app.weights},
+        {"trained", !app.weights.empty()},
+        {"playing", app.playing},
+        {"show_pre", app.show_pre},
+        {"unit", unit},
+        {"hash", app.hash},
+        {"notices", app.notices},
+        {"layer_info", info},
+        {"params", t.params},
+        {"connections", t.connections},
+        {"macs", t.macs},
+        {"test_digits", app.test.count},
+        {"data_error", app.data_error},
+        {"shader", app.gl.program != 0},
+        {"stacked", app.stacked},
+        {"frame_ms", app.frame_ms},
+        {"frame_ms_max", app.frame_ms_max},
+        {"app_ms", app.app_ms},
+        {"app_ms_max", app.app_ms_max},
+        {"interact_frame_ms_max", app.interact_frame_ms_max},
+        {"interact_app_ms_max", app.interact_app_ms_max},
+        {"interact_frames", app.interact_frames},
+        {"training", app.train.running},
+    };
+    return j.dump();
 }
 
-std::string app_command(AppState& app, const std::string& json) {
-    nlohmann::json cmd = nlohmann::json::parse(json, nullptr, /*allow_exceptions=*/false);
+std::string app_command(AppState& app, const std::string& text) {
+    using nlohmann::json;
+    json cmd = json::parse(text, nullptr, /*allow_exceptions=*/false);
     if (!cmd.is_object() || !cmd.contains("cmd") || !cmd["cmd"].is_string())
         return R"({"ok":false,"error":"expected a JSON object {\"cmd\": \"...\"}"})";
     const std::string name = cmd["cmd"];
-    if (name == "select_preset") {
-        if (!cmd.contains("name") || !cmd["name"].is_string())
-            return R"({"ok":false,"error":"select_preset needs \"name\""})";
-        select_preset(app, cmd["name"].get<std::string>());  // throws lenet::Error for an unknown preset
-        return nlohmann::json({{"ok", true}, {"preset", app.preset}}).dump();
+    auto fail = [](const std::string& e) { return json({{"ok", false}, {"error", e}}).dump(); };
+    auto ok = [&]() { return json({{"ok", true}, {"layer", view_name(app, app.view)}, {"layer_index", app.view},
+                                   {"prediction", app.prediction.label}, {"preset", app.arch}}).dump(); };
+    auto str = [&](const char* key, std::string& out) {
+        if (!cmd.contains(key) || !cmd[key].is_string()) return false;
+        out = cmd[key].get<std::string>();
+        return true;
+    };
+    auto integer = [&](const char* key, int& out) {
+        if (!cmd.contains(key) || !cmd[key].is_number_integer()) return false;
+        const long long v = cmd[key].get<long long>();
+        if (v < -1000000000LL || v > 1000000000LL) return false;
+        out = int(v);
+        return true;
+    };
+    std::string s;
+    int i = 0;
+    if (name == "select_preset" || name == "select_arch") {
+        if (!str("name", s)) return fail(name + " needs \"name\"");
+        select_arch(app, s);  // throws lenet::Error for an unknown preset or a bad spec
+        return ok();
     }
-    return nlohmann::json({{"ok", false}, {"error", "unknown command '" + name + "'"}}).dump();
+    if (name == "set_dataset") {
+        if (!str("name", s)) return fail("set_dataset needs \"name\" (mnist or fashion)");
+        select_dataset(app, s);
+        return ok();
+    }
+    if (name == "set_weights") {
+        if (!str("file", s)) return fail("set_weights needs \"file\" (\"\" = untrained)");
+        select_weights(app, s);
+        return ok();
+    }
+    if (name == "set_sample") {
+        if (!integer("index", i)) return fail("set_sample needs an integer \"index\"");
+        set_sample(app, i);
+        return ok();
+    }
+    if (name == "select_layer") {
+        if (!cmd.contains("layer")) return fail("select_layer needs \"layer\" (a name or an index)");
+        int v = -1;
+        if (cmd["layer"].is_number_integer()) {
+            const long long k = cmd["layer"].get<long long>();
+            if (k >= 0 && k < view_count(app)) v = int(k);
+        } else if (cmd["layer"].is_string()) {
+            for (int k = 0; k < view_count(app); ++k)
+                if (view_name(app, k) == cmd["layer"].get<std::string>()) v = k;
+        }
+        if (v < 0) return fail("no layer " + cmd["layer"].dump() + " in " + app.net->spec().name);
+        set_view(app, v);
+        return ok();
+    }
+    if (name == "step") {
+        if (!integer("delta", i)) i = 1;
+        step_view(app, i);
+        return ok();
+    }
+    if (name == "run_to_output") {
+        run_to_output(app);
+        return ok();
+    }
+    if (name == "play") {
+        app.playing = !cmd.contains("on") || cmd["on"] == true;
+        app.play_clock = 0.0;
+        return ok();
+    }
+    if (name == "set_input") {
+        if (!cmd.contains("pixels") || !cmd["pixels"].is_array()) return fail("set_input needs \"pixels\": 784 numbers");
+        std::vector<float> px;
+        for (const json& v : cmd["pixels"]) {
+            if (!v.is_number()) return fail("set_input: every pixel must be a number in 0..1");
+            px.push_back(v.get<float>());
+            if (px.size() > 784) break;
+        }
+        set_input_pixels(app, px, 28, 28);
+        return ok();
+    }
+    if (name == "clear_pad") {
+        std::fill(app.pad.ink.begin(), app.pad.ink.end(), 0.0f);
+        app.pad.dirty = true;
+        app.pad.strokes = 0;
+        set_drawn_input(app);
+        return ok();
+    }
+    if (name == "select_unit") {
+        int m = 0, y = 0, x = 0;
+        if (!integer("map", m)) return fail("select_unit needs \"map\" (and \"y\", \"x\" for a map unit)");
+        integer("y", y);
+        integer("x", x);
+        const lenet::Shape sh = view_shape(app, app.view);
+        if (app.view == 0 || m < 0 || m >= sh.c || y < 0 || y >= sh.h || x < 0 || x >= sh.w)
+            return fail("no unit (" + std::to_string(m) + "," + std::to_string(y) + "," + std::to_string(x) + ") in " +
+                        view_name(app, app.view) + " " + lenet::shape_str(sh));
+        app.unit_map = m;
+        app.unit_y = y;
+        app.unit_x = x;
+        return ok();
+    }
+    if (name == "show_pre") {
+        app.show_pre = !cmd.contains("on") || cmd["on"] == true;
+        return ok();
+    }
+    if (name == "apply_hash") {
+        if (!str("hash", s)) return fail("apply_hash needs \"hash\"");
+        const size_t before = app.notices.size();
+        apply_hash(app, s);
+        app.hash = make_hash(app);
+        json notes = json::array();
+        for (size_t k = before; k < app.notices.size(); ++k) notes.push_back(app.notices[k]);
+        return json({{"ok", true}, {"hash", app.hash}, {"notices", notes}}).dump();
+    }
+    if (name == "state") return app_state_json(app);
+    return fail("unknown command '" + name + "'");
 }

@@ -7,6 +7,8 @@
 //   lenet.command(obj)  -> the app's reply to a command object, e.g.
 //                          lenet.command({cmd: 'select_preset', name: 'lenet5'}) -> {ok: true, ...};
 //                          failures give {ok: false, error: '...'}.
+//   lenet.setSample(i), lenet.selectLayer(nameOrIndex), lenet.setInput(Float32Array(784) in [0,1]):
+//                          shortcuts for the app's commands (web/app.cpp).
 (function () {
   'use strict';
   var failure = null;  // why the runtime stopped (abort), if it did
@@ -30,7 +32,13 @@
     'state': function () {
       if (!running()) return {ready: false, loading: failure === null, error: failure};
       try {
-        return JSON.parse(Module['ccall']('lenet_state_json', 'string', [], []));
+        var state = JSON.parse(Module['ccall']('lenet_state_json', 'string', [], []));
+        // The app's fields (arch, layer, prediction, ...: see web/app.cpp) also at the top level;
+        // the platform's own fields (ready, version, ...) win on a name clash.
+        if (state['app']) {
+          for (var key in state['app']) if (!(key in state)) state[key] = state['app'][key];
+        }
+        return state;
       } catch (e) {
         return {ready: false, loading: false, error: String(e)};
       }
@@ -39,6 +47,16 @@
       if (!running()) return {ok: false, error: failure || 'the app is still loading'};
       var text = typeof command === 'string' ? command : JSON.stringify(command);
       return JSON.parse(Module['ccall']('lenet_command', 'string', ['string'], [text]));
+    },
+    // Shortcuts for the visualizer's commands (web/app.cpp); each returns the command's reply.
+    'setSample': function (index) {
+      return window['lenet']['command']({'cmd': 'set_sample', 'index': index});
+    },
+    'selectLayer': function (nameOrIndex) {
+      return window['lenet']['command']({'cmd': 'select_layer', 'layer': nameOrIndex});
+    },
+    'setInput': function (pixels) {  // 784 values in [0, 1], a 28x28 digit, row-major, ink = 1
+      return window['lenet']['command']({'cmd': 'set_input', 'pixels': Array.prototype.slice.call(pixels)});
     },
   };
 })();

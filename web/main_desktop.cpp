@@ -5,6 +5,7 @@
 //   --print-state      print the state JSON (as window.lenet.state() would return) on exit
 //   --size WxH         window size (default 1280x800)
 //   --assets DIR       asset folder (default: "assets" next to the executable)
+//   --hash STATE       initial view, as the web page's URL hash ("#layer=C3&sample=7")
 // Exit status: 0 on success, 1 on a runtime failure, 2 on bad arguments.
 #include "platform.h"
 
@@ -33,11 +34,12 @@ struct Options {
     bool        print_state = false;
     int         width = 1280, height = 800;
     std::string assets;
+    std::string hash;
 };
 
 int usage_error(const std::string& message) {
     std::fprintf(stderr, "lenet5-explorer: %s\nusage: lenet5-explorer [--frames N] [--screenshot FILE.png] "
-                         "[--print-state] [--size WxH] [--assets DIR]\n", message.c_str());
+                         "[--print-state] [--size WxH] [--assets DIR] [--hash STATE]\n", message.c_str());
     return 2;
 }
 
@@ -52,7 +54,8 @@ int parse_args(int argc, char** argv, Options& o) {
                         "  --screenshot FILE  write the last frame to FILE (PNG); needs --frames\n"
                         "  --print-state      print the app state as JSON on exit\n"
                         "  --size WxH         window size (default 1280x800)\n"
-                        "  --assets DIR       asset folder (default: assets/ next to the executable)\n");
+                        "  --assets DIR       asset folder (default: assets/ next to the executable)\n"
+                        "  --hash STATE       initial view as a URL hash, e.g. '#layer=C3&sample=7'\n");
             return 0;
         } else if (a == "--frames") {
             const char* v = value();
@@ -75,6 +78,10 @@ int parse_args(int argc, char** argv, Options& o) {
             const char* v = value();
             if (!v || !*v) return usage_error("--assets needs a folder");
             o.assets = v;
+        } else if (a == "--hash") {
+            const char* v = value();
+            if (!v) return usage_error("--hash needs a state such as '#layer=C3'");
+            o.hash = v;
         } else {
             return usage_error("unknown argument '" + a + "'");
         }
@@ -146,6 +153,7 @@ int main(int argc, char** argv) {
     config.platform     = "desktop";
     config.asset_dir    = o.assets.empty() ? default_asset_dir() : o.assets;
     config.glsl_version = "#version 300 es";
+    config.hash         = o.hash;
 
     PlatformStatus status;
     status.platform = "desktop";

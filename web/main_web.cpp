@@ -20,6 +20,10 @@ namespace {
 EM_JS(void, js_fatal, (const char* message), { if (Module.lenetFatal) Module.lenetFatal(UTF8ToString(message)); });
 EM_JS(void, js_ready, (), { if (Module.lenetReady) Module.lenetReady(); });
 EM_JS(void, js_announce, (const char* text), { if (Module.lenetAnnounce) Module.lenetAnnounce(UTF8ToString(text)); });
+// The page's location.hash (deep link) into buf (UTF-8, NUL-terminated, cut to size).
+EM_JS(void, js_location_hash, (char* buf, int size), {
+  stringToUTF8(String(window.location.hash || ''), buf, size);
+});
 
 struct WebPlatform {
     SDL_Window*    window = nullptr;
@@ -144,6 +148,11 @@ int main() {
     config.platform     = "web";
     config.asset_dir    = "/assets";  // --preload-file targets, see cmake/LenetAssets.cmake
     config.glsl_version = "#version 300 es";
+    {
+        std::string hash(4096, '\0');
+        js_location_hash(&hash[0], int(hash.size()));
+        config.hash = hash.c_str();
+    }
     try {
         g.app = app_create(config);
     } catch (const std::exception& e) {

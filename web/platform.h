@@ -22,6 +22,8 @@ struct AppConfig {
     std::string platform;      // "web" or "desktop"
     std::string asset_dir;     // root of the asset files: "/assets" (web), "<exe dir>/assets" (desktop)
     std::string glsl_version;  // "#version 300 es" (OpenGL ES 3.0 / WebGL2 on both platforms)
+    std::string hash;          // initial view as a URL hash ("#arch=..&layer=C3"; web: location.hash,
+                               // desktop: --hash); "" = defaults. The app ignores bad parts with a notice.
 };
 
 // Given every frame.

@@ -37,7 +37,9 @@ export const tests = [
       await page.goto(ctx.url);
       const { app } = await ctx.waitReady(page);
       check(app.preset === 'lenet5-1998', `preset '${app.preset}'`);
-      check(Array.isArray(app.layers) && app.layers.length === 7, `layers ${JSON.stringify(app.layers)}`);
+      // The visualizer's steps: INPUT, then the engine's 7 layers.
+      check(Array.isArray(app.layers) && app.layers.length === 8 && app.layers[0] === 'INPUT',
+            `layers ${JSON.stringify(app.layers)}`);
       check(app.params === 60000, `params ${app.params}, the paper says 60,000`);
       check(app.test_digits === 10000 && app.data_error === '',
             `test_digits ${app.test_digits}, data_error '${app.data_error}'`);

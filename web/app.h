@@ -1,0 +1,245 @@
+// web/app.h — the visualizer's state (one explicit struct, no static locals) and the functions the
+// panels share. Layout of the code:
+//   app.cpp            app_create/app_frame/app_destroy, layout (wide and stacked), keyboard, JSON API
+//   app_model.cpp      everything that talks to the engine: architecture, weights, input, stepping
+//   app_gl.cpp         the GLSL colormap shader (shaders/colormap.*) and float textures
+//   app_hash.cpp       URL hash <-> state (parsing: hash_parse.h)
+//   panels/*.cpp       one file per panel, void draw_xxx_panel(AppState&)
+//
+// "Views" are the steps of the layer strip: view 0 is INPUT, view k (1..L) is engine layer k-1
+// (C1 .. OUTPUT for lenet5-1998). Stepping to view k runs exactly engine layer k-1 on the
+// step-through workspace; a second workspace always holds the complete forward pass, so the
+// prediction is known (and the drawing pad reacts live) whatever step the user is looking at.
+#pragma once
+
+#include "platform.h"
+
+#include <imgui.h>
+#include <lenet/lenet.h>
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+#include <vector>
+
+// ---- GL: float textures drawn through the colormap shader (app_gl.cpp) -------------------------
+struct Heatmap {
+    unsigned           tex = 0;  // GL texture name, R32F, NEAREST
+    int                w = 0, h = 0;
+    std::vector<float> data;     // CPU copy (w*h): hover values, and the fallback without shaders
+};
+
+enum class ColorMode { Diverging = 0, Sequential = 1, Gray = 2 };
+
+// How values map to colours. Diverging: [-r, r] blue..white..red (symmetric around 0);
+// Sequential: [lo, hi] dark..bright (viridis-like); Gray: [lo, hi] black..white.
+struct ColorScale {
+    ColorMode mode = ColorMode::Diverging;
+    float     lo = -1.0f, hi = 1.0f;
+};
+
+struct GlState;
+struct ShaderCall {  // kept alive until the frame is rendered (AppState::shader_calls)
+    ColorScale     scale;
+    const GlState* gl = nullptr;
+};
+
+struct GlState {
+    unsigned program = 0;
+    int      loc_proj = -1, loc_tex = -1, loc_mode = -1, loc_lo = -1, loc_hi = -1;
+    std::string error;              // shader compile/link problem (then maps fall back to rectangles)
+    Heatmap legend;                 // 256x1 ramp 0..1
+};
+
+// ---- drawing pad --------------------------------------------------------------------------------
+struct DrawPad {
+    static constexpr int kSize = 192;       // pad resolution (square), ink in [0,1]
+    std::vector<float>   ink;               // (kSize, kSize)
+    float                brush = 7.0f;      // radius in pad pixels
+    bool                 stroke = false;    // the mouse button is down on the pad
+    ImVec2               last{0, 0};        // last stroke point (pad pixels)
+    bool                 dirty = true;      // ink changed since the last texture upload
+    bool                 changed = false;   // the user painted: run the engine on the drawing
+    Heatmap              tex;
+    ImVec2               pos{0, 0}, size{0, 0};  // where it was drawn last frame (screen = CSS pixels)
+    int                  strokes = 0;       // strokes drawn since the last clear
+};
+
+// ---- shipped weights ----------------------------------------------------------------------------
+struct WeightsFile {
+    std::string path;     // in the asset folder
+    std::string file;     // file name
+    std::string arch;     // spec name stored in the file
+    std::string dataset;  // "mnist" or "fashion" (from the file name)
+};
+
+// ---- training (panels/train_panel.cpp) ----------------------------------------------------------
+struct TrainState {
+    bool                            open = false;
+    bool                            running = false;
+    lenet::Dataset                  data;         // training data (loaded when the panel first starts)
+    std::string                     error;
+    std::unique_ptr<lenet::Trainer> trainer;
+    std::vector<float>              loss, err;    // per step call, for the plots
+    float                           budget_ms = 8.0f;
+    lenet::TrainProgress            last;
+    std::string                     data_note;    // which data it trains on
+    int                             optimizer = 1;   // 0 SGD, 1 SDLM
+    float                           lr = 0.0005f;
+    int                             batch = 1;
+    bool                            distort = false;
+    int                             calls = 0;
+};
+
+enum class InputSource { Draw, Test };
+
+struct AppState {
+    AppConfig config;
+
+    // ---- model (app_model.cpp) ----
+    std::vector<std::string>          presets;
+    std::string                       arch;          // preset name, or the JSON spec's path
+    std::string                       arch_error;    // last failed architecture/spec load
+    std::string                       spec_path;     // text field (desktop)
+    std::unique_ptr<lenet::Network>   net;
+    std::unique_ptr<lenet::Workspace> ws;            // step-through: layers_done() == view
+    std::unique_ptr<lenet::Workspace> full;          // complete forward pass of the same input
+    std::unique_ptr<lenet::Workspace> scratch;       // test-set classification ("next misclassified")
+    std::vector<WeightsFile>          weights_files;
+    std::string                       weights;       // file name in use, "" = untrained (seeded init)
+    uint64_t                          seed = 42;
+    lenet::Prediction                 prediction;
+    std::vector<std::string>          class_names;
+
+    // ---- data ----
+    std::string    dataset = "mnist";   // "mnist" | "fashion"
+    lenet::Dataset test;
+    std::string    data_error;
+    int            sample = 0;
+    std::vector<int8_t> test_pred;      // prediction per test digit, -1 = not computed yet
+    int            scan_next = 0;       // "next misclassified" incremental search position
+    bool           scanning = false;
+    std::string    scan_message;
+
+    // ---- input ----
+    InputSource         source = InputSource::Test;
+    std::vector<float>  input;          // network input (C, H, W), normalised
+    lenet::Preprocessed pre;            // drawing-pad preprocessing, every step
+    DrawPad             pad;
+    Heatmap             tex_steps[4];   // gray, crop, fit20, mnist28 of the preprocessing strip
+    Heatmap             tex_input;      // network input
+
+    // ---- stepping ----
+    int    view = 0;                    // 0 = INPUT, k = engine layer k-1
+    bool   playing = false;
+    double play_clock = 0.0;
+    float  play_interval = 0.8f;        // seconds per step
+    bool   show_pre = false;            // pre-activation instead of output
+    long   steps_run = 0;               // forward_layer calls (for tests)
+    int    unit_map = -1, unit_y = 0, unit_x = 0;  // traced unit of the current view (-1: none)
+    int    hover_map = -1;              // hovered output map (C3 table highlight)
+    bool   focus_trace = false;         // select the "Trace a unit" tab on the next frame
+    uint64_t rng = 0x9E3779B97F4A7C15ull;  // "Random" test digit (xorshift)
+
+    // ---- textures of the current view ----
+    Heatmap tex_act;      // current view's maps stacked vertically (W, C*H), or a vector as a grid
+    Heatmap tex_prev;     // the previous view's maps (trace: receptive field)
+    Heatmap tex_weights;  // kernels, prototypes...
+    Heatmap tex_f6;       // F6 outputs as 7x12 (OUTPUT view)
+    long    uploaded_version = -1;      // version the textures were made for
+    bool    uploaded_pre = false;
+    int     uploaded_view = -1;
+    long    version = 0;  // bumped when input, weights or view change
+
+    // ---- UI ----
+    GlState                 gl;
+    std::deque<ShaderCall>  shader_calls;   // this frame's shader parameters
+    bool                    show_summary = false;
+    bool                    stacked = false;   // phone-sized layout
+    std::vector<std::string> notices;          // shown until dismissed (bad hash values, load errors)
+    std::string             hash;              // canonical hash of the current state
+    std::string             announced;         // last text given to platform_announce
+    TrainState              train;
+
+    // ---- frame time ----
+    double frame_ms = 0.0, frame_ms_max = 0.0;   // smoothed dt and the max of the last 120 frames
+    double app_ms = 0.0, app_ms_max = 0.0;       // time spent inside app_frame
+    std::vector<float> frame_hist;               // last 120 dt values (ms)
+    std::vector<float> app_hist;
+    double interact_frame_ms_max = 0.0;          // max dt over frames where the user stepped or drew
+    double interact_app_ms_max = 0.0;
+    long   interact_frames = 0;
+    bool   interacted = false;                   // this frame stepped or drew
+};
+
+// ---- app_model.cpp ------------------------------------------------------------------------------
+void        scan_weights(AppState& app);                      // <assets>/weights/*.lenet
+int         view_count(const AppState& app);                  // 1 + layers
+std::string view_name(const AppState& app, int view);         // "INPUT", "C1", ...
+lenet::Shape view_shape(const AppState& app, int view);
+void        select_arch(AppState& app, const std::string& name_or_path);  // throws lenet::Error
+void        select_weights(AppState& app, const std::string& file);       // "" = untrained
+void        select_dataset(AppState& app, const std::string& dataset);
+void        set_sample(AppState& app, int index);
+void        set_drawn_input(AppState& app);                   // from the pad (preprocessing)
+void        set_input_pixels(AppState& app, const std::vector<float>& pixels01, int rows, int cols);
+void        recompute_all(AppState& app);                     // after the weights changed (training)
+void        set_view(AppState& app, int view);               // runs the layers needed, one by one
+void        step_view(AppState& app, int delta);
+void        run_to_output(AppState& app);
+int         classify_test(AppState& app, int index);         // cached prediction of a test digit
+void        scan_misclassified(AppState& app, int budget);   // continues the "next misclassified" search
+const float* view_data(const AppState& app, int view, bool pre);  // nullptr if not computed
+ColorScale  view_scale(const AppState& app, int view, bool pre);
+bool        penalty_output(const AppState& app);              // scores: smaller is better (RBF)
+std::string class_name(const AppState& app, int label);
+std::string step_summary(const AppState& app);                // announcement text of the current step
+std::string fmt_int(long long v);                             // 340908 -> "340,908"
+
+// A vector of n units drawn as a grid: 84 as the paper's 7 wide x 12 high, up to 12 in a row,
+// more in rows of 12 (C5's 120 units: 12 x 10).
+inline void vector_grid(int n, int& cols, int& rows) {
+    cols = n == 84 ? 7 : (n <= 12 ? n : 12);
+    rows = (n + cols - 1) / cols;
+}
+void        refresh_textures(AppState& app);                  // re-upload what changed (app_frame)
+// Receptive field of unit (y, x) of `view` in view `target` < view: rows [y0, y1], cols [x0, x1]
+// (clamped to the target's shape); a full layer in between gives the whole map.
+struct Rect { int y0 = 0, y1 = 0, x0 = 0, x1 = 0; };
+Rect        receptive_field(const AppState& app, int view, int y, int x, int target);
+// Input maps of engine layer `layer` that feed output map o (all, unless a connection table says otherwise).
+std::vector<int> feeding_maps(const AppState& app, int layer, int o);
+
+// ---- app_gl.cpp ---------------------------------------------------------------------------------
+void gl_init(AppState& app);
+void gl_shutdown(AppState& app);
+void heatmap_upload(Heatmap& h, const float* data, int w, int h_);
+void heatmap_upload_u8(Heatmap& h, const uint8_t* data, int w, int h_);  // 0..255 -> 0..1
+void heatmap_free(Heatmap& h);
+// Draw the sub-rectangle [uv0, uv1] of h at the cursor with the given size, through the shader.
+// Returns true if hovered; uv of the mouse in `hover_uv` (0..1 within the drawn rectangle).
+// An invisible button (label `id`) covers it: IsItemClicked()/IsItemHovered() work after the call.
+bool draw_heatmap(AppState& app, const char* id, const Heatmap& h, ImVec2 size, ImVec2 uv0, ImVec2 uv1,
+                  const ColorScale& s, ImVec2* hover_uv = nullptr);
+void draw_legend(AppState& app, const ColorScale& s, float width);
+ImU32 scale_color(const ColorScale& s, float v);   // the shader's colormap on the CPU (bars, text)
+
+// ---- app_hash.cpp -------------------------------------------------------------------------------
+void        apply_hash(AppState& app, const std::string& hash);   // bad parts become notices
+std::string make_hash(const AppState& app);
+
+// ---- panels/*.cpp -------------------------------------------------------------------------------
+void draw_top_panel(AppState& app);
+void draw_strip_panel(AppState& app);
+void draw_input_panel(AppState& app);
+void draw_layer_panel(AppState& app);
+void draw_summary_panel(AppState& app);
+void draw_activations_panel(AppState& app);
+void draw_weights_panel(AppState& app);
+// The RBF layer's ten 7x12 prototypes side by side (weights and output panels).
+void draw_prototypes(AppState& app, float cell, const std::vector<float>* distances, int best);
+void draw_trace_panel(AppState& app);
+void draw_output_panel(AppState& app);
+void draw_train_panel(AppState& app);
+void train_tick(AppState& app);   // runs training for a few milliseconds per frame while it is on

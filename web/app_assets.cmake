@@ -1,0 +1,35 @@
+# web/app_assets.cmake — what the visualizer adds to the web/ build (included by web/CMakeLists.txt):
+#   - hash_parse.cpp (URL hash syntax, shared with the fuzz build) into lenet_app;
+#   - run-time assets: the colormap shader (shaders/), the shipped weights (assets/weights/*.lenet),
+#     and the Fashion-MNIST test set, gunzipped at configure time from Debian's dataset-fashion-mnist
+#     (the wasm build has no zlib, and raw idx files compress well in index.data anyway).
+target_sources(lenet_app PRIVATE "${CMAKE_CURRENT_SOURCE_DIR}/hash_parse.cpp")
+
+lenet_add_asset("${PROJECT_SOURCE_DIR}/shaders/colormap.vert" shaders/colormap.vert)
+lenet_add_asset("${PROJECT_SOURCE_DIR}/shaders/colormap.frag" shaders/colormap.frag)
+
+file(GLOB _lenet_weights CONFIGURE_DEPENDS "${PROJECT_SOURCE_DIR}/assets/weights/*.lenet")
+foreach(_w IN LISTS _lenet_weights)
+  get_filename_component(_name "${_w}" NAME)
+  lenet_add_asset("${_w}" "weights/${_name}")
+endforeach()
+
+set(LENET_FASHION_DIR "/usr/share/datasets/fashion-mnist" CACHE PATH
+    "Debian's dataset-fashion-mnist folder (gzipped idx files); empty = no Fashion-MNIST in the app")
+if(LENET_FASHION_DIR AND EXISTS "${LENET_FASHION_DIR}/t10k-images-idx3-ubyte.gz")
+  set(_out "${CMAKE_BINARY_DIR}/fashion-mnist")
+  file(MAKE_DIRECTORY "${_out}")
+  foreach(_f t10k-images-idx3-ubyte t10k-labels-idx1-ubyte)
+    set(_src "${LENET_FASHION_DIR}/${_f}.gz")
+    set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${_src}")
+    if(NOT EXISTS "${_out}/${_f}" OR "${_src}" IS_NEWER_THAN "${_out}/${_f}")
+      execute_process(COMMAND gzip -dc "${_src}" OUTPUT_FILE "${_out}/${_f}" RESULT_VARIABLE _rc)
+      if(NOT _rc EQUAL 0)
+        message(FATAL_ERROR "could not gunzip ${_src} (gzip exit status ${_rc})")
+      endif()
+    endif()
+    lenet_add_asset("${_out}/${_f}" "data/fashion/${_f}")
+  endforeach()
+else()
+  message(STATUS "Fashion-MNIST not found in '${LENET_FASHION_DIR}': the app offers MNIST only")
+endif()

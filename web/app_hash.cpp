@@ -1,0 +1,109 @@
+// web/app_hash.cpp — the URL hash (#arch=lenet5-1998&sample=123&layer=C3&unit=2,4,5) applied to the
+// app, and written back from it. Syntax checks are in hash_parse.cpp; here the values are checked
+// against the engine (does the preset, layer, sample, unit exist?). Every bad value is skipped with
+// a notice, the rest still applies; nothing here throws.
+#include "app.h"
+#include "hash_parse.h"
+
+#include <algorithm>
+
+namespace {
+
+void notice(AppState& app, const std::string& text) {
+    app.notices.push_back("Link: " + text);
+}
+
+}  // namespace
+
+void apply_hash(AppState& app, const std::string& hash) {
+    lenet_web::HashState h = lenet_web::parse_hash(hash);
+    for (const std::string& n : h.notices) notice(app, n);
+    try {
+        if (h.has_arch && h.arch != app.arch) {
+            if (std::find(app.presets.begin(), app.presets.end(), h.arch) != app.presets.end())
+                select_arch(app, h.arch);
+            else
+                notice(app, "ignored arch=" + h.arch + " (no such architecture; presets: lenet5-1998, lenet5, lenet5-relu)");
+        }
+        if (h.has_data && h.data != app.dataset) {
+            try {
+                select_dataset(app, h.data);
+            } catch (const lenet::Error& e) {
+                notice(app, "ignored data=" + h.data + " (" + e.what() + ")");
+            }
+        }
+        if (h.has_input && h.input == "draw") {
+            set_drawn_input(app);
+        } else if (h.has_sample || (h.has_input && h.input == "test")) {
+            const int s = h.has_sample ? h.sample : app.sample;
+            if (s < app.test.count)
+                set_sample(app, s);
+            else
+                notice(app, "ignored sample=" + std::to_string(s) + " (the test set has " +
+                                std::to_string(app.test.count) + " digits: 0.." + std::to_string(app.test.count - 1) + ")");
+        }
+        if (h.has_layer) {
+            int v = -1;
+            if (h.layer_index >= 0) {
+                v = h.layer_index < view_count(app) ? h.layer_index : -1;
+            } else {
+                for (int i = 0; i < view_count(app); ++i)
+                    if (view_name(app, i) == h.layer) v = i;
+            }
+            if (v >= 0)
+                set_view(app, v);
+            else
+                notice(app, "ignored layer=" + (h.layer_index >= 0 ? std::to_string(h.layer_index) : h.layer) +
+                                " (no such layer in " + app.net->spec().name + ")");
+        }
+        if (h.has_unit) {
+            const lenet::Shape s = view_shape(app, app.view);
+            const int y = std::max(h.unit_y, 0), x = std::max(h.unit_x, 0);
+            if (app.view > 0 && h.unit_map < s.c && y < s.h && x < s.w) {
+                app.unit_map = h.unit_map;
+                app.unit_y = y;
+                app.unit_x = x;
+            } else {
+                notice(app, "ignored unit=" + std::to_string(h.unit_map) +
+                                (h.unit_y >= 0 ? "," + std::to_string(h.unit_y) + "," + std::to_string(h.unit_x) : "") +
+                                " (not a unit of " + view_name(app, app.view) + ", " +
+                                lenet::shape_str(view_shape(app, app.view)) + ")");
+            }
+        }
+        if (h.has_view) app.show_pre = h.pre;
+    } catch (const lenet::Error& e) {
+        notice(app, std::string("could not apply: ") + e.what());
+    }
+}
+
+std::string make_hash(const AppState& app) {
+    lenet_web::HashState h;
+    const bool preset = std::find(app.presets.begin(), app.presets.end(), app.arch) != app.presets.end();
+    h.has_arch = preset;  // a spec file on the desktop has no portable name
+    h.arch = app.arch;
+    if (app.dataset != "mnist") {
+        h.has_data = true;
+        h.data = app.dataset;
+    }
+    if (app.source == InputSource::Draw) {
+        h.has_input = true;
+        h.input = "draw";
+    } else {
+        h.has_sample = true;
+        h.sample = app.sample;
+    }
+    h.has_layer = true;
+    h.layer = view_name(app, app.view);
+    if (app.unit_map >= 0) {
+        h.has_unit = true;
+        h.unit_map = app.unit_map;
+        const lenet::Shape s = view_shape(app, app.view);
+        h.unit_y = s.h * s.w > 1 ? app.unit_y : -1;
+        h.unit_x = s.h * s.w > 1 ? app.unit_x : -1;
+    }
+    if (app.show_pre) {
+        h.has_view = true;
+        h.pre = true;
+    }
+    return lenet_web::format_hash(h);
+}

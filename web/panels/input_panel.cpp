@@ -1,0 +1,209 @@
+// web/panels/input_panel.cpp — the input: a drawing pad (mouse and touch: SDL turns touches into
+// mouse events; brush size; clear) whose strokes run the engine live, the preprocessing strip
+// (pad -> ink box -> 20x20 -> centred 28x28 -> the network's input), the prediction, and the
+// test-set browser (index, previous/next, random, next misclassified, true label).
+#include "app.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+namespace {
+
+// Anti-aliased round brush along the segment a-b (pad pixels); ink only grows.
+void paint_segment(DrawPad& pad, ImVec2 a, ImVec2 b) {
+    const float r = pad.brush;
+    const int x0 = std::max(0, int(std::floor(std::min(a.x, b.x) - r - 1)));
+    const int x1 = std::min(DrawPad::kSize - 1, int(std::ceil(std::max(a.x, b.x) + r + 1)));
+    const int y0 = std::max(0, int(std::floor(std::min(a.y, b.y) - r - 1)));
+    const int y1 = std::min(DrawPad::kSize - 1, int(std::ceil(std::max(a.y, b.y) + r + 1)));
+    const float dx = b.x - a.x, dy = b.y - a.y, len2 = dx * dx + dy * dy;
+    for (int y = y0; y <= y1; ++y)
+        for (int x = x0; x <= x1; ++x) {
+            const float px = float(x) + 0.5f, py = float(y) + 0.5f;
+            float t = len2 > 0 ? ((px - a.x) * dx + (py - a.y) * dy) / len2 : 0.0f;
+            t = std::clamp(t, 0.0f, 1.0f);
+            const float ex = a.x + t * dx - px, ey = a.y + t * dy - py;
+            const float v = std::clamp(r - std::sqrt(ex * ex + ey * ey) + 0.5f, 0.0f, 1.0f);
+            float& ink = pad.ink[size_t(y) * DrawPad::kSize + x];
+            ink = std::max(ink, v);
+        }
+    pad.dirty = true;
+    pad.changed = true;
+}
+
+void clear_pad(AppState& app) {
+    std::fill(app.pad.ink.begin(), app.pad.ink.end(), 0.0f);
+    app.pad.dirty = true;
+    app.pad.strokes = 0;
+    set_drawn_input(app);
+    platform_announce("Drawing pad cleared");
+}
+
+void draw_pad(AppState& app) {
+    DrawPad& pad = app.pad;
+    if (pad.dirty || !pad.tex.tex) {
+        heatmap_upload(pad.tex, pad.ink.data(), DrawPad::kSize, DrawPad::kSize);
+        pad.dirty = false;
+    }
+    const float side = std::min(ImGui::GetContentRegionAvail().x, app.stacked ? 300.0f : 240.0f);
+    ColorScale gray{ColorMode::Gray, 0.0f, 1.0f};
+    const ImVec2 p0 = ImGui::GetCursorScreenPos();
+    draw_heatmap(app, "##pad", pad.tex, ImVec2(side, side), ImVec2(0, 0), ImVec2(1, 1), gray);
+    pad.pos = p0;
+    pad.size = ImVec2(side, side);
+    const bool active = ImGui::IsItemActive();
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    dl->AddRect(p0, ImVec2(p0.x + side, p0.y + side),
+                active ? IM_COL32(240, 170, 60, 255) : IM_COL32(110, 120, 140, 255), 0.0f, 0, 2.0f);
+    if (pad.strokes == 0 && !active)
+        dl->AddText(ImVec2(p0.x + 10, p0.y + 8), IM_COL32(150, 150, 160, 255), "Draw a digit here");
+    const ImVec2 m = ImGui::GetIO().MousePos;
+    const ImVec2 cur((m.x - p0.x) / side * DrawPad::kSize, (m.y - p0.y) / side * DrawPad::kSize);
+    if (ImGui::IsItemActivated()) {
+        pad.stroke = true;
+        pad.last = cur;
+        paint_segment(pad, cur, cur);
+    } else if (active && pad.stroke) {
+        if (cur.x != pad.last.x || cur.y != pad.last.y) paint_segment(pad, pad.last, cur);
+        pad.last = cur;
+    }
+    if (pad.stroke && !active) {
+        pad.stroke = false;
+        pad.strokes++;
+        platform_announce("Drawing: the network reads " + class_name(app, app.prediction.label));
+    }
+    if (pad.changed) {
+        heatmap_upload(pad.tex, pad.ink.data(), DrawPad::kSize, DrawPad::kSize);
+        pad.dirty = pad.changed = false;
+        set_drawn_input(app);  // preprocessing + forward pass, live
+    }
+    ImGui::SetNextItemWidth(std::max(60.0f, side - 70.0f));
+    ImGui::SliderFloat("##brush", &pad.brush, 2.0f, 16.0f, "brush %.0f px");
+    ImGui::SameLine();
+    if (ImGui::Button("Clear")) clear_pad(app);
+}
+
+void step_image(AppState& app, const char* id, const Heatmap& h, float size, const char* caption, const ColorScale& s) {
+    ImGui::BeginGroup();
+    float w = size, hh = size;
+    if (h.w > 0 && h.h > 0) {  // keep the aspect ratio (the ink box is not square)
+        if (h.w > h.h) hh = size * float(h.h) / float(h.w);
+        else w = size * float(h.w) / float(h.h);
+    }
+    ImVec2 p = ImGui::GetCursorScreenPos();
+    ImGui::Dummy(ImVec2(size, size));
+    ImGui::SetCursorScreenPos(ImVec2(p.x + (size - w) * 0.5f, p.y + (size - hh) * 0.5f));
+    ImVec2 uv;
+    if (draw_heatmap(app, id, h, ImVec2(w, hh), ImVec2(0, 0), ImVec2(1, 1), s, &uv) && h.w > 0) {
+        const int x = int(uv.x * float(h.w)), y = int(uv.y * float(h.h));
+        ImGui::SetTooltip("%s: %dx%d, (%d, %d) = %.3f", caption, h.w, h.h, x, y, double(h.data[size_t(y) * h.w + x]));
+    }
+    ImGui::SetCursorScreenPos(ImVec2(p.x, p.y + size + 2));
+    ImGui::TextDisabled("%s", caption);
+    ImGui::EndGroup();
+}
+
+void preprocessing_strip(AppState& app) {
+    const ColorScale gray{ColorMode::Gray, 0.0f, 1.0f};
+    const float avail = ImGui::GetContentRegionAvail().x;
+    const bool drawn = app.source == InputSource::Draw && !app.pre.gray.empty();
+    const int n = drawn ? 5 : 2;
+    const float size = std::min(64.0f, (avail - 8.0f * float(n - 1)) / float(n));
+    if (drawn) {
+        step_image(app, "##s0", app.tex_steps[0], size, "pad", gray);
+        ImGui::SameLine();
+        if (!app.pre.empty) {
+            step_image(app, "##s1", app.tex_steps[1], size, "ink box", gray);
+            ImGui::SameLine();
+            step_image(app, "##s2", app.tex_steps[2], size, "20x20", gray);
+            ImGui::SameLine();
+        }
+    }
+    step_image(app, "##s3", app.tex_steps[3], size, "28x28", gray);
+    ImGui::SameLine();
+    const lenet::Shape in = app.net->input_shape();
+    char cap[32];
+    std::snprintf(cap, sizeof cap, "%dx%d input", in.h, in.w);
+    step_image(app, "##s4", app.tex_input, size, cap, view_scale(app, 0, false));
+    const bool paper = app.net->spec().norm == lenet::InputNorm::Paper;
+    ImGui::TextWrapped("%s%s", drawn ? "Ink cropped, fitted into 20x20, centred by its centre of mass in 28x28, " :
+                                       "Test digit (28x28), ",
+                       paper ? "padded to 32x32 with background -0.1 and ink 1.175 (the paper's scaling)."
+                             : "padded to 32x32, pixel / 255 in [0, 1].");
+}
+
+void prediction_line(AppState& app) {
+    const int p = app.prediction.label;
+    ImGui::TextUnformatted("Prediction:");
+    ImGui::SameLine();
+    ImGui::SetWindowFontScale(1.6f);
+    const bool test = app.source == InputSource::Test && app.test.count > 0;
+    const int truth = test ? app.test.labels[size_t(app.sample)] : -1;
+    ImVec4 col = !test ? ImVec4(1, 1, 1, 1) : (p == truth ? ImVec4(0.45f, 0.9f, 0.5f, 1) : ImVec4(1.0f, 0.45f, 0.4f, 1));
+    ImGui::TextColored(col, "%s", class_name(app, p).c_str());
+    ImGui::SetWindowFontScale(1.0f);
+    if (p >= 0 && size_t(p) < app.prediction.scores.size()) {
+        ImGui::SameLine();
+        if (penalty_output(app))
+            ImGui::TextDisabled("(RBF distance %.2f, smallest)", double(app.prediction.scores[size_t(p)]));
+        else
+            ImGui::TextDisabled("(probability %.1f%%)", 100.0 * double(app.prediction.scores[size_t(p)]));
+    }
+    if (app.weights.empty()) ImGui::TextColored(ImVec4(1.0f, 0.55f, 0.4f, 1), "untrained weights: a guess");
+}
+
+void test_browser(AppState& app) {
+    if (app.test.count <= 0) {
+        ImGui::TextWrapped("Test set not available: %s", app.data_error.c_str());
+        return;
+    }
+    ImGui::Text("%s test set, %s digits", app.dataset == "fashion" ? "Fashion-MNIST" : "MNIST",
+                fmt_int(app.test.count).c_str());
+    int idx = app.sample;
+    ImGui::SetNextItemWidth(110);
+    if (ImGui::InputInt("index", &idx, 1, 100, ImGuiInputTextFlags_EnterReturnsTrue) || idx != app.sample) {
+        idx = std::clamp(idx, 0, app.test.count - 1);
+        if (idx != app.sample || app.source != InputSource::Test) set_sample(app, idx);
+    }
+    if (ImGui::Button("< Prev##t")) set_sample(app, (app.sample + app.test.count - 1) % app.test.count);
+    ImGui::SameLine();
+    if (ImGui::Button("Next >##t")) set_sample(app, (app.sample + 1) % app.test.count);
+    ImGui::SameLine();
+    if (ImGui::Button("Random")) {
+        app.rng ^= app.rng << 13;  // xorshift64
+        app.rng ^= app.rng >> 7;
+        app.rng ^= app.rng << 17;
+        set_sample(app, int(app.rng % uint64_t(app.test.count)));
+    }
+    if (ImGui::Button(app.scanning ? "Stop search" : "Next misclassified")) {
+        app.scanning = !app.scanning;
+        app.scan_next = app.sample;
+        app.scan_message.clear();
+    }
+    if (!app.scan_message.empty()) {
+        ImGui::SameLine();
+        ImGui::TextDisabled("%s", app.scan_message.c_str());
+    }
+    if (app.source == InputSource::Test) {
+        const int label = app.test.labels[size_t(app.sample)];
+        ImGui::Text("Digit #%d, true label: %s", app.sample, class_name(app, label).c_str());
+    } else {
+        ImGui::TextDisabled("(showing the drawing; pick a digit to switch back)");
+        if (ImGui::Button("Show test digit")) set_sample(app, app.sample);
+    }
+}
+
+}  // namespace
+
+void draw_input_panel(AppState& app) {
+    refresh_textures(app);
+    ImGui::TextColored(ImVec4(0.55f, 0.75f, 1.0f, 1.0f), "Input: %s",
+                       app.source == InputSource::Draw ? "your drawing" : "test digit");
+    prediction_line(app);
+    ImGui::Separator();
+    draw_pad(app);
+    preprocessing_strip(app);
+    ImGui::Separator();
+    test_browser(app);
+}

@@ -1,0 +1,234 @@
+// web/panels/trace_panel.cpp — "trace a unit": for the unit clicked in the activations, its
+// receptive field on the previous layer's maps and on the input, the maps that feed it (C3: Table
+// I), and its computation written with the actual numbers: sum of weight x input terms + bias = a,
+// then f(a) = output, checked against the engine's own values.
+#include "app.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+namespace {
+
+struct Term {
+    float       w, x;   // weight and input (rbf: prototype value and input)
+    std::string where;  // which input
+};
+
+std::string f_text(lenet::Activation act, float a, float out) {
+    char b[160];
+    switch (act) {
+        case lenet::Activation::ScaledTanh:
+            std::snprintf(b, sizeof b, "f(a) = 1.7159 tanh(2/3 x %.4f) = 1.7159 tanh(%.4f) = %.4f", double(a), double(a * 2.0f / 3.0f), double(out));
+            break;
+        case lenet::Activation::Tanh: std::snprintf(b, sizeof b, "f(a) = tanh(%.4f) = %.4f", double(a), double(out)); break;
+        case lenet::Activation::Sigmoid: std::snprintf(b, sizeof b, "f(a) = 1/(1+e^-%.4f) = %.4f", double(a), double(out)); break;
+        case lenet::Activation::Relu: std::snprintf(b, sizeof b, "f(a) = max(0, %.4f) = %.4f", double(a), double(out)); break;
+        case lenet::Activation::None: std::snprintf(b, sizeof b, "no activation: output = a = %.4f", double(out)); break;
+    }
+    return b;
+}
+
+// One group of products (a conv input map, or a whole full layer), with an expandable list.
+double product_group(const char* title, const std::vector<Term>& terms, bool rbf) {
+    double sum = 0.0;
+    for (const Term& t : terms) sum += rbf ? double(t.x - t.w) * double(t.x - t.w) : double(t.w) * double(t.x);
+    std::string inline_terms;
+    for (size_t i = 0; i < terms.size() && i < 3; ++i) {
+        char b[64];
+        if (rbf) std::snprintf(b, sizeof b, "(%.3f - %.0f)^2", double(terms[i].x), double(terms[i].w));
+        else std::snprintf(b, sizeof b, "%.3f x %.3f", double(terms[i].w), double(terms[i].x));
+        inline_terms += (i ? " + " : "") + std::string(b);
+    }
+    if (terms.size() > 3) inline_terms += " + ... (" + std::to_string(terms.size()) + " terms)";
+    if (ImGui::TreeNode(title, "%s: %s = %.4f", title, inline_terms.c_str(), sum)) {
+        if (ImGui::BeginTable("##terms", 4, ImGuiTableFlags_Borders | ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_ScrollY,
+                              ImVec2(0, std::min(220.0f, ImGui::GetTextLineHeightWithSpacing() * float(terms.size() + 2))))) {
+            ImGui::TableSetupScrollFreeze(0, 1);
+            ImGui::TableSetupColumn("input");
+            ImGui::TableSetupColumn(rbf ? "prototype w" : "weight w");
+            ImGui::TableSetupColumn("input x");
+            ImGui::TableSetupColumn(rbf ? "(x - w)^2" : "w x x");
+            ImGui::TableHeadersRow();
+            for (const Term& t : terms) {
+                ImGui::TableNextRow();
+                ImGui::TableNextColumn();
+                ImGui::TextUnformatted(t.where.c_str());
+                ImGui::TableNextColumn();
+                ImGui::Text("%.4f", double(t.w));
+                ImGui::TableNextColumn();
+                ImGui::Text("%.4f", double(t.x));
+                ImGui::TableNextColumn();
+                ImGui::Text("%.4f", rbf ? double(t.x - t.w) * double(t.x - t.w) : double(t.w) * double(t.x));
+            }
+            ImGui::EndTable();
+        }
+        ImGui::TreePop();
+    }
+    return sum;
+}
+
+// A map of view `view` (tex: its stacked maps) with a rectangle on the receptive field.
+void field_map(AppState& app, const char* id, const Heatmap& tex, int view, int map, const Rect& r, float px) {
+    const lenet::Shape sh = view_shape(app, view);
+    const ImVec2 p0 = ImGui::GetCursorScreenPos();
+    ImVec2 uv;
+    const ColorScale s = view_scale(app, view, false);
+    if (draw_heatmap(app, id, tex, ImVec2(float(sh.w) * px, float(sh.h) * px), ImVec2(0, float(map) / float(sh.c)),
+                     ImVec2(1, float(map + 1) / float(sh.c)), s, &uv)) {
+        const int x = int(uv.x * float(sh.w)), y = int(uv.y * float(sh.h));
+        ImGui::SetTooltip("%s map %d, y %d, x %d = %.4f", view_name(app, view).c_str(), map, y, x,
+                          double(tex.data[(size_t(map) * sh.h + y) * sh.w + x]));
+    }
+    ImGui::GetWindowDrawList()->AddRect(ImVec2(p0.x + float(r.x0) * px - 1, p0.y + float(r.y0) * px - 1),
+                                        ImVec2(p0.x + float(r.x1 + 1) * px + 1, p0.y + float(r.y1 + 1) * px + 1),
+                                        IM_COL32(0, 255, 120, 255), 0, 0, 2);
+}
+
+}  // namespace
+
+void draw_trace_panel(AppState& app) {
+    refresh_textures(app);
+    const int v = app.view;
+    if (v == 0) {
+        ImGui::TextWrapped("Step to a layer, then click one of its units to see where its value comes from.");
+        return;
+    }
+    const lenet::Shape out = view_shape(app, v);
+    if (app.unit_map < 0 || app.unit_map >= out.c || app.unit_y >= out.h || app.unit_x >= out.w) {
+        ImGui::TextWrapped("Click a unit of %s in the activations (or a bar of the output) to trace it: its receptive "
+                           "field, the maps that feed it, and its computation with the actual numbers.",
+                           view_name(app, v).c_str());
+        return;
+    }
+    const int li = v - 1, m = app.unit_map, uy = app.unit_y, ux = app.unit_x;
+    const lenet::LayerSpec& S = app.net->spec().layers[size_t(li)];
+    const lenet::LayerInfo& L = app.net->layers()[size_t(li)];
+    const float* in = view_data(app, v - 1, false);
+    const float* pre = view_data(app, v, true);
+    const float* post = view_data(app, v, false);
+    if (!in || !pre || !post) return;
+    const size_t unit = (size_t(m) * out.h + uy) * out.w + ux;
+    if (out.h * out.w > 1) ImGui::Text("Unit %s map %d, y %d, x %d", L.name.c_str(), m, uy, ux);
+    else ImGui::Text("Unit %s %d", L.name.c_str(), m);
+    ImGui::SameLine();
+    if (ImGui::SmallButton("clear")) app.unit_map = -1;
+
+    // Receptive field: previous layer (feeding maps) and the input.
+    const lenet::Shape inshape = view_shape(app, v - 1);
+    const std::vector<int> maps = feeding_maps(app, li, m);
+    if (inshape.h * inshape.w > 1) {
+        const Rect r = receptive_field(app, v, uy, ux, v - 1);
+        ImGui::TextDisabled("Reads %zu map%s of %s, rows %d-%d, cols %d-%d:", maps.size(), maps.size() == 1 ? "" : "s",
+                            view_name(app, v - 1).c_str(), r.y0, r.y1, r.x0, r.x1);
+        const float avail = ImGui::GetContentRegionAvail().x;
+        const int cols = std::min(int(maps.size()), inshape.w >= 14 ? 3 : 8);
+        const float px = std::clamp(std::floor((avail - 6.0f * float(cols)) / float(cols * inshape.w)), 1.0f, 8.0f);
+        for (size_t k = 0; k < maps.size(); ++k) {
+            if (k % size_t(cols)) ImGui::SameLine(0, 6);
+            ImGui::BeginGroup();
+            ImGui::PushID(int(k));
+            ImGui::TextDisabled("%s %d", view_name(app, v - 1).c_str(), maps[k]);
+            field_map(app, "##prev", app.tex_prev, v - 1, maps[k], r, px);
+            ImGui::PopID();
+            ImGui::EndGroup();
+        }
+        if (v - 1 > 0) {
+            const Rect ri = receptive_field(app, v, uy, ux, 0);
+            ImGui::TextDisabled("Receptive field on the input: rows %d-%d, cols %d-%d (%dx%d pixels)", ri.y0, ri.y1, ri.x0,
+                                ri.x1, ri.y1 - ri.y0 + 1, ri.x1 - ri.x0 + 1);
+            field_map(app, "##inputfield", app.tex_input, 0, 0, ri, std::clamp(std::floor(avail / 32.0f), 2.0f, 5.0f));
+        }
+    } else {
+        ImGui::TextDisabled("Reads all %lld outputs of %s (receptive field: the whole input).",
+                            static_cast<long long>(inshape.size()), view_name(app, v - 1).c_str());
+    }
+
+    ImGui::Separator();
+    ImGui::TextUnformatted("Computation:");
+    const float* w = app.net->params().data() + L.weight_offset;
+    const float* b = app.net->params().data() + L.bias_offset;
+    double a = 0.0;
+    char buf[200];
+    const std::string prev = view_name(app, v - 1);
+    switch (S.type) {
+        case lenet::LayerType::Conv: {
+            const int K = S.kernel, I = L.in.c;
+            for (int i : maps) {
+                std::vector<Term> terms;
+                for (int ky = 0; ky < K; ++ky)
+                    for (int kx = 0; kx < K; ++kx) {
+                        const int yy = uy * S.stride - S.padding + ky, xx = ux * S.stride - S.padding + kx;
+                        const bool inside = yy >= 0 && yy < inshape.h && xx >= 0 && xx < inshape.w;
+                        const float x = inside ? in[(size_t(i) * inshape.h + yy) * inshape.w + xx] : 0.0f;
+                        std::snprintf(buf, sizeof buf, "%s[%d][%d][%d]", prev.c_str(), i, yy, xx);
+                        terms.push_back({w[((size_t(m) * I + i) * K + ky) * K + kx], x, buf});
+                    }
+                std::snprintf(buf, sizeof buf, "from %s map %d", prev.c_str(), i);
+                a += product_group(buf, terms, false);
+            }
+            ImGui::Text("sum of %zu terms = %.4f", maps.size() * size_t(K * K), a);
+            ImGui::Text("+ bias b = %.4f   ->   a = %.4f", double(b[m]), a + double(b[m]));
+            a += double(b[m]);
+            break;
+        }
+        case lenet::LayerType::Pool: {
+            const int K = S.kernel;
+            std::vector<float> xs;
+            std::string list;
+            for (int dy = 0; dy < K; ++dy)
+                for (int dx = 0; dx < K; ++dx) {
+                    const float x = in[(size_t(m) * inshape.h + uy * S.stride + dy) * inshape.w + ux * S.stride + dx];
+                    xs.push_back(x);
+                    std::snprintf(buf, sizeof buf, "%s%.4f", list.empty() ? "" : ", ", double(x));
+                    list += buf;
+                }
+            double sum = 0, mx = -1e30;
+            for (float x : xs) { sum += x; mx = std::max(mx, double(x)); }
+            ImGui::TextWrapped("inputs (%s map %d, %dx%d window): %s", prev.c_str(), m, K, K, list.c_str());
+            if (S.pool == lenet::PoolMode::Subsample) {
+                ImGui::Text("sum = %.4f", sum);
+                ImGui::Text("a = coeff x sum + bias = %.4f x %.4f + %.4f = %.4f", double(w[m]), sum, double(b[m]),
+                            double(w[m]) * sum + double(b[m]));
+                a = double(w[m]) * sum + double(b[m]);
+            } else if (S.pool == lenet::PoolMode::Max) {
+                ImGui::Text("a = max = %.4f", mx);
+                a = mx;
+            } else {
+                ImGui::Text("a = sum / %d = %.4f / %d = %.4f", K * K, sum, K * K, sum / (K * K));
+                a = sum / (K * K);
+            }
+            break;
+        }
+        case lenet::LayerType::Full: {
+            const int I = int(L.in.size());
+            std::vector<Term> terms;
+            for (int i = 0; i < I; ++i) {
+                std::snprintf(buf, sizeof buf, "%s[%d]", prev.c_str(), i);
+                terms.push_back({w[size_t(m) * I + i], in[i], buf});
+            }
+            a = product_group("weights x inputs", terms, false);
+            ImGui::Text("+ bias b = %.4f   ->   a = %.4f", double(b[m]), a + double(b[m]));
+            a += double(b[m]);
+            break;
+        }
+        case lenet::LayerType::Rbf: {
+            const int I = int(L.in.size());
+            const float* p = app.net->fixed().data() + L.fixed_offset;
+            std::vector<Term> terms;
+            for (int i = 0; i < I; ++i) {
+                std::snprintf(buf, sizeof buf, "%s[%d]", prev.c_str(), i);
+                terms.push_back({p[size_t(m) * I + i], in[i], buf});
+            }
+            a = product_group("squared differences to the prototype", terms, true);
+            ImGui::Text("y = %.4f (distance to the prototype of %s; no bias, no activation)", a, class_name(app, m).c_str());
+            break;
+        }
+    }
+    if (S.type != lenet::LayerType::Rbf) ImGui::TextUnformatted(f_text(L.activation, float(a), post[unit]).c_str());
+    const bool match = std::fabs(a - double(pre[unit])) <= 1e-3 * std::max(1.0, std::fabs(a));
+    ImGui::TextColored(match ? ImVec4(0.5f, 0.9f, 0.5f, 1) : ImVec4(1, 0.4f, 0.4f, 1), "engine: a = %.4f, output = %.4f  %s",
+                       double(pre[unit]), double(post[unit]), match ? "(matches)" : "(differs!)");
+}

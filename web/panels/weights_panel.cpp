@@ -1,0 +1,211 @@
+// web/panels/weights_panel.cpp — the current layer's trainable (or fixed) values: conv kernels (for
+// C3 laid out as the paper's Table I: rows = S2 maps, columns = C3 maps, an empty cell = no
+// connection, the hovered or traced map's column highlighted); S2/S4 coefficient and bias; full
+// layers' weight matrices; the RBF prototypes. Diverging colours, symmetric around 0.
+#include "app.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+namespace {
+
+float max_abs(const std::vector<float>& v) {
+    float m = 1e-6f;
+    for (float x : v) m = std::max(m, std::fabs(x));
+    return m;
+}
+
+void kernel_image(AppState& app, int o, int i, int K, float px, const ColorScale& s, const lenet::LayerInfo& L) {
+    const Heatmap& t = app.tex_weights;
+    const ImVec2 uv0(float(i * K) / float(t.w), float(o * K) / float(t.h));
+    const ImVec2 uv1(float((i + 1) * K) / float(t.w), float((o + 1) * K) / float(t.h));
+    ImVec2 uv;
+    ImGui::PushID(o * 4096 + i);
+    if (draw_heatmap(app, "##k", t, ImVec2(px, px), uv0, uv1, s, &uv)) {
+        const int ky = int(uv.y * float(K)), kx = int(uv.x * float(K));
+        const float w = t.data[(size_t(o) * K + ky) * size_t(t.w) + size_t(i) * K + kx];
+        const float b = app.net->params()[L.bias_offset + size_t(o)];
+        ImGui::SetTooltip("%s kernel: output map %d <- input map %d\nw[%d][%d] = %.4f   (bias of map %d: %.4f)", L.name.c_str(),
+                          o, i, ky, kx, double(w), o, double(b));
+    }
+    ImGui::PopID();
+}
+
+void conv_weights(AppState& app, const lenet::LayerSpec& S, const lenet::LayerInfo& L) {
+    const int O = L.out.c, I = L.in.c, K = S.kernel;
+    ColorScale s{ColorMode::Diverging, 0, 0};
+    s.hi = max_abs(app.tex_weights.data);
+    s.lo = -s.hi;
+    ImGui::Text("%s kernels: %d x %d x %dx%d (+ %d biases)", L.name.c_str(), O, I, K, K, O);
+    draw_legend(app, s, std::min(240.0f, ImGui::GetContentRegionAvail().x));
+    const float avail = ImGui::GetContentRegionAvail().x;
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    if (I == 1) {  // C1: one kernel per map
+        const float px = std::clamp(std::floor((avail - 8.0f * float(O)) / float(O)), 20.0f, 90.0f);
+        for (int o = 0; o < O; ++o) {
+            if (o) ImGui::SameLine(0, 8);
+            ImGui::BeginGroup();
+            kernel_image(app, o, 0, K, px, s, L);
+            ImGui::TextDisabled("map %d", o);
+            ImGui::TextDisabled("b %.3f", double(app.net->params()[L.bias_offset + size_t(o)]));
+            ImGui::EndGroup();
+        }
+        return;
+    }
+    const int focus = app.hover_map >= 0 ? app.hover_map : app.unit_map;
+    if (O <= 16 && I <= 16) {  // C3: the Table I matrix of kernels
+        if (!S.table.empty())
+            ImGui::TextWrapped("Table I: rows = %s maps (inputs), columns = %s maps; an empty cell = not connected. "
+                               "Hover a map in the activations to highlight its inputs.",
+                               view_name(app, app.view - 1).c_str(), L.name.c_str());
+        const float label_w = 22.0f;
+        const float cell = std::clamp(std::floor((avail - label_w) / float(O)) - 2.0f, 10.0f, 40.0f);
+        const ImVec2 origin = ImGui::GetCursorScreenPos();
+        for (int o = 0; o < O; ++o) {  // column headers
+            char t[8];
+            std::snprintf(t, sizeof t, "%d", o);
+            dl->AddText(ImVec2(origin.x + label_w + float(o) * (cell + 2) + 2, origin.y),
+                        o == focus ? IM_COL32(255, 220, 0, 255) : IM_COL32(160, 160, 170, 255), t);
+        }
+        const float top = origin.y + ImGui::GetTextLineHeight() + 2;
+        for (int i = 0; i < I; ++i) {
+            const bool feeds = focus >= 0 && focus < O && (S.table.empty() || S.table[size_t(i) * O + focus]);
+            char t[8];
+            std::snprintf(t, sizeof t, "%d", i);
+            dl->AddText(ImVec2(origin.x, top + float(i) * (cell + 2) + cell * 0.5f - 7),
+                        feeds ? IM_COL32(255, 220, 0, 255) : IM_COL32(160, 160, 170, 255), t);
+            for (int o = 0; o < O; ++o) {
+                const ImVec2 p(origin.x + label_w + float(o) * (cell + 2), top + float(i) * (cell + 2));
+                const bool on = S.table.empty() || S.table[size_t(i) * O + o];
+                if (on) {
+                    ImGui::SetCursorScreenPos(p);
+                    kernel_image(app, o, i, K, cell, s, L);
+                } else {
+                    dl->AddRectFilled(p, ImVec2(p.x + cell, p.y + cell), IM_COL32(40, 42, 48, 255));
+                }
+            }
+        }
+        if (focus >= 0 && focus < O) {
+            const float x = origin.x + label_w + float(focus) * (cell + 2);
+            dl->AddRect(ImVec2(x - 2, top - 2), ImVec2(x + cell + 1, top + float(I) * (cell + 2) - 1), IM_COL32(255, 220, 0, 255), 0, 0, 2);
+        }
+        ImGui::SetCursorScreenPos(ImVec2(origin.x, top + float(I) * (cell + 2) + 4));
+        if (focus >= 0 && focus < O) {
+            std::string ins;
+            for (int i : feeding_maps(app, app.view - 1, focus)) ins += (ins.empty() ? "" : ", ") + std::to_string(i);
+            ImGui::Text("%s map %d reads %s maps %s", L.name.c_str(), focus, view_name(app, app.view - 1).c_str(), ins.c_str());
+        }
+        return;
+    }
+    // Many maps (C5: 120 x 16): the kernels of one output map at a time.
+    int m = std::clamp(focus >= 0 ? focus : 0, 0, O - 1);
+    ImGui::SetNextItemWidth(160);
+    if (ImGui::SliderInt("output map", &m, 0, O - 1)) {
+        app.unit_map = m;
+        app.unit_y = app.unit_x = 0;
+    }
+    ImGui::Text("map %d: %d kernels of %dx%d, bias %.4f", m, I, K, K, double(app.net->params()[L.bias_offset + size_t(m)]));
+    const int cols = std::min(I, 8);
+    const float px = std::clamp(std::floor((avail - 6.0f * float(cols)) / float(cols)), 16.0f, 60.0f);
+    for (int i = 0; i < I; ++i) {
+        if (i % cols) ImGui::SameLine(0, 6);
+        kernel_image(app, m, i, K, px, s, L);
+    }
+}
+
+void full_weights(AppState& app, const lenet::LayerInfo& L) {
+    const Heatmap& t = app.tex_weights;
+    ColorScale s{ColorMode::Diverging, 0, 0};
+    s.hi = max_abs(t.data);
+    s.lo = -s.hi;
+    ImGui::Text("%s weights: %d x %lld matrix (+ %d biases); row j = unit j", L.name.c_str(), L.out.c,
+                static_cast<long long>(L.in.size()), L.out.c);
+    draw_legend(app, s, std::min(240.0f, ImGui::GetContentRegionAvail().x));
+    const float avail = ImGui::GetContentRegionAvail().x;
+    const float px = std::clamp(std::floor(avail / float(t.w)), 1.0f, 8.0f);
+    const float py = std::clamp(px * (t.h < 20 ? 3.0f : 1.0f), 1.0f, 24.0f);
+    ImVec2 uv;
+    const ImVec2 p0 = ImGui::GetCursorScreenPos();
+    if (draw_heatmap(app, "##full", t, ImVec2(px * float(t.w), py * float(t.h)), ImVec2(0, 0), ImVec2(1, 1), s, &uv)) {
+        const int i = int(uv.x * float(t.w)), j = int(uv.y * float(t.h));
+        ImGui::SetTooltip("w[%d][%d] = %.4f  (unit %d <- input %d)", j, i, double(t.data[size_t(j) * t.w + i]), j, i);
+    }
+    if (app.unit_map >= 0 && app.unit_map < t.h)
+        ImGui::GetWindowDrawList()->AddRect(ImVec2(p0.x - 1, p0.y + py * float(app.unit_map) - 1),
+                                            ImVec2(p0.x + px * float(t.w) + 1, p0.y + py * float(app.unit_map + 1) + 1),
+                                            IM_COL32(0, 255, 120, 255));
+}
+
+}  // namespace
+
+// The ten 7x12 prototypes of the RBF layer (also used by the output panel).
+void draw_prototypes(AppState& app, float cell, const std::vector<float>* distances, int best) {
+    const Heatmap& t = app.tex_weights;
+    const ColorScale s{ColorMode::Diverging, -1.0f, 1.0f};
+    const int O = t.w / 7;
+    for (int o = 0; o < O; ++o) {
+        if (o) ImGui::SameLine(0, 6);
+        ImGui::BeginGroup();
+        ImGui::PushID(o);
+        const ImVec2 p0 = ImGui::GetCursorScreenPos();
+        ImVec2 uv;
+        if (draw_heatmap(app, "##proto", t, ImVec2(7 * cell, 12 * cell), ImVec2(float(o) / float(O), 0),
+                         ImVec2(float(o + 1) / float(O), 1), s, &uv))
+            ImGui::SetTooltip("prototype of class %s: 7x12 bitmap of +1 (red) / -1 (blue), fixed (not trained)",
+                              class_name(app, o).c_str());
+        if (o == best)
+            ImGui::GetWindowDrawList()->AddRect(ImVec2(p0.x - 2, p0.y - 2), ImVec2(p0.x + 7 * cell + 2, p0.y + 12 * cell + 2),
+                                                IM_COL32(0, 255, 120, 255), 0, 0, 2);
+        ImGui::Text("%s", class_name(app, o).c_str());
+        if (distances && size_t(o) < distances->size()) ImGui::TextDisabled("%.1f", double((*distances)[size_t(o)]));
+        ImGui::PopID();
+        ImGui::EndGroup();
+    }
+}
+
+void draw_weights_panel(AppState& app) {
+    refresh_textures(app);
+    if (app.view == 0) {
+        ImGui::TextWrapped("The input has no weights. Step to C1 to see its six 5x5 kernels.");
+        return;
+    }
+    const lenet::LayerSpec& S = app.net->spec().layers[size_t(app.view - 1)];
+    const lenet::LayerInfo& L = app.net->layers()[size_t(app.view - 1)];
+    if (app.weights.empty())
+        ImGui::TextColored(ImVec4(1.0f, 0.55f, 0.4f, 1), "Untrained: these are the random initial weights.");
+    switch (S.type) {
+        case lenet::LayerType::Conv: conv_weights(app, S, L); break;
+        case lenet::LayerType::Full: full_weights(app, L); break;
+        case lenet::LayerType::Rbf:
+            ImGui::TextWrapped("The RBF output's parameters are fixed: each class has a 7x12 bitmap of +1/-1 "
+                               "(a stylised digit, Fig. 3 of the paper). Not trained.");
+            draw_prototypes(app, std::clamp(std::floor((ImGui::GetContentRegionAvail().x - 60) / 70.0f), 2.0f, 6.0f), nullptr, -1);
+            break;
+        case lenet::LayerType::Pool:
+            if (S.pool != lenet::PoolMode::Subsample) {
+                ImGui::TextWrapped("%s pooling has no trainable parameters.", S.pool == lenet::PoolMode::Max ? "Max" : "Average");
+                break;
+            }
+            ImGui::TextWrapped("Each map has one trainable coefficient (multiplies the sum of the 2x2 inputs) and one "
+                               "trainable bias, then the squashing function (Section II.B).");
+            if (ImGui::BeginTable("##sub", 3, ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingFixedFit)) {
+                ImGui::TableSetupColumn("map");
+                ImGui::TableSetupColumn("coefficient");
+                ImGui::TableSetupColumn("bias");
+                ImGui::TableHeadersRow();
+                for (int c = 0; c < L.out.c; ++c) {
+                    ImGui::TableNextRow();
+                    if (c == app.hover_map || c == app.unit_map) ImGui::TableSetBgColor(ImGuiTableBgTarget_RowBg0, IM_COL32(120, 100, 20, 160));
+                    ImGui::TableNextColumn();
+                    ImGui::Text("%d", c);
+                    ImGui::TableNextColumn();
+                    ImGui::Text("%.4f", double(app.net->params()[L.weight_offset + size_t(c)]));
+                    ImGui::TableNextColumn();
+                    ImGui::Text("%.4f", double(app.net->params()[L.bias_offset + size_t(c)]));
+                }
+                ImGui::EndTable();
+            }
+            break;
+    }
+}
