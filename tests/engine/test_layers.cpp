@@ -174,6 +174,36 @@ TEST_CASE("activations: values") {
     }
 }
 
+TEST_CASE("activations: tanh, scaled tanh and sigmoid are accurate over the whole range") {
+    // The engine evaluates tanh as a rational function (same bits on every platform); check it
+    // against libm's double tanh on a dense grid, through a 1x1 identity convolution.
+    const int n = 4001;  // a in [-20, 20], step 0.01
+    for (const char* act : {"tanh", "scaled_tanh", "sigmoid"}) {
+        CAPTURE(std::string(act));
+        Network net(nettest::spec_json(std::string(R"({"name": "t", "input": [1, 1, 4001], "layers": [
+            {"name": "A", "type": "conv", "maps": 1, "kernel": 1, "activation": ")") + act + R"("},
+            {"name": "F", "type": "full", "units": 2}]})"));
+        set(net, "A.weight", {1.0f});
+        set(net, "A.bias", {0.0f});
+        std::vector<float> x(static_cast<size_t>(n));
+        for (int k = 0; k < n; ++k) x[size_t(k)] = -20.0f + 0.01f * float(k);
+        x[2000] = 0.0f;
+        Workspace ws(net);
+        net.forward(ws, x.data());
+        double worst = 0;
+        for (int k = 0; k < n; ++k) {
+            const double a = x[size_t(k)];
+            const double want = std::string(act) == "tanh"   ? std::tanh(a)
+                              : std::string(act) == "sigmoid" ? 1 / (1 + std::exp(-a))
+                                                              : 1.7159 * std::tanh(2.0 / 3.0 * a);
+            worst = std::max(worst, std::fabs(ws.out(0)[k] - want));
+            if (k > 0) CHECK(ws.out(0)[k] >= ws.out(0)[k - 1] - 6e-7f);  // monotonic up to ~2 ulp wiggles
+        }
+        CHECK(worst < 1e-6);
+        CHECK(std::fabs(ws.out(0)[2000] - (std::string(act) == "sigmoid" ? 0.5f : 0.0f)) < 1e-7);
+    }
+}
+
 TEST_CASE("losses: values and gradients w.r.t. the outputs, by hand") {
     const char* layers = R"(, "layers": [{"name": "F", "type": "full", "units": 3}]})";
     const std::vector<float> x = {1.0f, -2.0f};
