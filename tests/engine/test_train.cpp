@@ -4,11 +4,25 @@
 
 #include <doctest/doctest.h>
 
+#include <atomic>
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
+#include <new>
 #include <string>
 #include <vector>
+
+// Counting global allocator (program-wide, otherwise transparent): lets a test check that the
+// training loop does not allocate.
+static std::atomic<long> g_allocs{0};
+void* operator new(std::size_t n) {
+    g_allocs.fetch_add(1, std::memory_order_relaxed);
+    if (void* p = std::malloc(n ? n : 1)) return p;
+    throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
 
 namespace {
 
@@ -148,6 +162,30 @@ TEST_CASE("train: the same seed and settings give bit-identical weights") {
     const std::vector<float> a = run(11), b = run(11), c = run(12);
     CHECK(same_bits(a, b));
     CHECK_FALSE(same_bits(a, c));  // the seed matters (shuffle and distortions)
+}
+
+TEST_CASE("train: the training loop does not allocate") {
+    const lenet::Dataset train = first_n(mnist("train"), 600);
+    for (int variant = 0; variant < 3; ++variant) {
+        CAPTURE(variant);
+        lenet::Network net(lenet::arch_preset(variant == 2 ? "lenet5-1998" : "lenet5"));
+        net.init(1);
+        lenet::TrainConfig cfg;
+        cfg.lr = variant == 2 ? 0.00005f : 0.01f;
+        cfg.optimizer = variant == 2 ? lenet::Optimizer::Sdlm : lenet::Optimizer::Sgd;
+        cfg.batch = variant == 1 ? 5 : 1;
+        cfg.momentum = variant == 1 ? 0.9f : 0.0f;
+        cfg.distort = variant == 1;
+        cfg.threads = variant == 1 ? 2 : 1;
+        lenet::Trainer tr(net, train, cfg);
+        tr.step(550);  // SDLM: h_kk phase (500) first
+        long before = g_allocs.load();
+        tr.step(25);   // inside the training loop
+        tr.step(25);
+        long during = g_allocs.load() - before;
+        // Only the returned TrainProgress copies (its grad_norms vector), one per call.
+        CHECK(during <= 2);
+    }
 }
 
 TEST_CASE("train: slicing does not change the result") {
