@@ -371,3 +371,54 @@ TEST_CASE("arch: arch_load errors name the file or the preset") {
 }
 
 }  // TEST_SUITE
+
+TEST_SUITE("arch") {
+
+TEST_CASE("arch: mutated specs either parse into a working network or give lenet::Error") {
+    // 3,000 deterministic mutations (byte changes, deletions, duplications, number swaps) of the
+    // presets' JSON: nothing else may escape (no nlohmann exceptions, no crash, no huge allocation).
+    const std::vector<std::string> numbers = {"0", "-1", "1", "2", "84", "4097", "1e9", "2.5", "99999999999", "true",
+                                              "null", "\"x\"", "[]", "{}", "[1,2,3]"};
+    nettest::Lcg rng(2024);
+    int parsed = 0, refused = 0;
+    for (int n = 0; n < 3000; ++n) {
+        const std::vector<std::string> names = arch_preset_names();
+        std::string t = arch_to_json(arch_preset(names[size_t(n) % names.size()]));
+        const int edits = 1 + int(rng.uniform(0, 3));
+        for (int e = 0; e < edits; ++e) {
+            const size_t pos = size_t(rng.uniform(0, double(t.size()) - 1e-9));
+            switch (int(rng.uniform(0, 4))) {
+                case 0: t[pos] = char(rng.uniform(32, 127)); break;
+                case 1: t.erase(pos, size_t(rng.uniform(1, 12))); break;
+                case 2: t.insert(pos, t.substr(pos, size_t(rng.uniform(1, 40)))); break;
+                default: {
+                    const size_t d = t.find_first_of("0123456789", pos);
+                    if (d != std::string::npos) {
+                        size_t end = d;
+                        while (end < t.size() && std::isdigit(static_cast<unsigned char>(t[end]))) ++end;
+                        t.replace(d, end - d, numbers[size_t(rng.uniform(0, double(numbers.size()) - 1e-9))]);
+                    }
+                }
+            }
+        }
+        try {
+            const ArchSpec s = arch_from_json(t, "fuzz.json");
+            const Network net(s);
+            Workspace ws(net);
+            std::vector<float> x(size_t(net.input_shape().size()), 0.5f);
+            net.forward(ws, x.data());
+            ++parsed;
+        } catch (const Error& e) {
+            CHECK(e.kind() == ErrorKind::Spec);
+            CHECK(e.where() == "fuzz.json");
+            ++refused;
+        } catch (const std::exception& e) {
+            FAIL_CHECK("escaped: " << e.what() << "\n" << t);
+        }
+    }
+    MESSAGE(parsed << " mutated specs parsed and ran, " << refused << " refused");
+    CHECK(parsed > 100);
+    CHECK(refused > 1000);
+}
+
+}  // TEST_SUITE
