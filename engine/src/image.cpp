@@ -128,6 +128,10 @@ void check_pnm(const uint8_t* b, size_t n, const std::string& where) {
                     "image is " + std::to_string(v[0]) + "x" + std::to_string(v[1]) + ", not in 1.." +
                         std::to_string(kMaxImageSide) + " pixels per side");
     if (v[2] < 1) throw Error(ErrorKind::Format, where, "PNM maximum value is 0");
+    // stb_image 2.27 converts a 16-bit PPM to gray with its 8-bit routine and reads past its buffer
+    // (found by tests/fuzz/fuzz_image; fixed upstream in 2.28). 16-bit PGM needs no conversion.
+    if (b[1] == '6' && v[2] > 255)
+        throw Error(ErrorKind::Format, where, "16-bit colour PPM is not supported: save it as 8-bit PPM, PGM or PNG");
     size_t need = size_t(v[0]) * size_t(v[1]) * (b[1] == '6' ? 3 : 1) * (v[2] > 255 ? 2 : 1);
     if (n - i < need)
         throw Error(ErrorKind::Format, where,
