@@ -71,46 +71,63 @@ inline void valid_range(int kx, int S, int P, int W, int Wo, int& x0, int& x1) {
 // ------------------------------------------------------------------------------------------------
 // conv
 // ------------------------------------------------------------------------------------------------
-// Stride 1, no padding, kernel size known at compile time: one pass over each output row per
-// kernel row, all K taps at once (K multiply-adds per load/store of the output; the inner tap loop
-// unrolls and the x loop vectorises). Summation order per output: bias, then input maps, kernel
-// rows, taps left to right, the same on every platform.
+// Stride 1, no padding, kernel size known at compile time. Output computed in rows of the input's
+// width W (see conv_scratch_size): position p = y * W + x reads input ky * W + kx + p, so each
+// kernel row is one pass over L = (Ho - 1) * W + Wo positions doing all K taps (K multiply-adds per
+// load/store of the output; the tap loop unrolls and the long p loop vectorises). Columns >= Wo of
+// each row are junk and dropped. Summation order per output: input maps, kernel rows, taps left to
+// right, then the bias; the same on every platform.
 template <int K>
-void conv_rows(float* op, const float* ip, const float* wp, int W, int Ho, int Wo) {
+void conv_wide(float* opad, const float* ip, const float* wp, int W, size_t L) {
     for (int ky = 0; ky < K; ++ky) {
-        const float* wr = wp + ky * K;
         float wk[K];
-        for (int kx = 0; kx < K; ++kx) wk[kx] = wr[kx];
-        for (int y = 0; y < Ho; ++y) {
-            float* orow = op + y * Wo;
-            const float* irow = ip + (y + ky) * W;
-            for (int x = 0; x < Wo; ++x) {
-                float s = orow[x];
-                for (int kx = 0; kx < K; ++kx) s += wk[kx] * irow[x + kx];
-                orow[x] = s;
-            }
+        for (int kx = 0; kx < K; ++kx) wk[kx] = wp[ky * K + kx];
+        const float* irow = ip + size_t(ky) * W;
+        for (size_t p = 0; p < L; ++p) {
+            float s = opad[p];
+            for (int kx = 0; kx < K; ++kx) s += wk[kx] * irow[p + kx];
+            opad[p] = s;
         }
     }
 }
 
-static bool conv_rows_fixed(float* op, const float* ip, const float* wp, int K, int W, int Ho, int Wo) {
+static void conv_wide_any(float* opad, const float* ip, const float* wp, int K, int W, size_t L) {
     switch (K) {
-        case 2: conv_rows<2>(op, ip, wp, W, Ho, Wo); return true;
-        case 3: conv_rows<3>(op, ip, wp, W, Ho, Wo); return true;
-        case 5: conv_rows<5>(op, ip, wp, W, Ho, Wo); return true;
-        default: return false;
+        case 2: conv_wide<2>(opad, ip, wp, W, L); return;
+        case 3: conv_wide<3>(opad, ip, wp, W, L); return;
+        case 5: conv_wide<5>(opad, ip, wp, W, L); return;
+        default:
+            for (int ky = 0; ky < K; ++ky)
+                for (int kx = 0; kx < K; ++kx) {
+                    const float wv = wp[ky * K + kx];
+                    const float* irow = ip + size_t(ky) * W + size_t(kx);
+                    for (size_t p = 0; p < L; ++p) opad[p] += wv * irow[p];
+                }
     }
 }
 
 constexpr int kAccWidth = 64;  // widest output row whose dW partial sums are kept on the stack
 
 void conv_forward(float* out, const float* in, const float* w, const float* b, const uint8_t* table,
-                  Shape is, Shape os, int K, int S, int P) {
+                  Shape is, Shape os, int K, int S, int P, float* scratch) {
     const int I = is.c, H = is.h, W = is.w, O = os.c, Ho = os.h, Wo = os.w;
     const size_t in_map = size_t(H) * W, out_map = size_t(Ho) * Wo, KK = size_t(K) * K;
     const bool whole = (K == H && K == W && P == 0);  // 1x1 output from a kernel covering the input
+    const bool wide = scratch && conv_scratch_size(is, os, K, S, P) > 0;
+    const size_t L = size_t(Ho - 1) * W + size_t(Wo);
     for (int o = 0; o < O; ++o) {
         float* op = out + o * out_map;                // (Ho, Wo)
+        if (wide) {
+            float* opad = scratch;                    // (Ho, W)
+            std::fill(opad, opad + L, 0.0f);
+            for (int i = 0; i < I; ++i) {
+                if (table && !table[size_t(i) * O + o]) continue;
+                conv_wide_any(opad, in + i * in_map, w + (size_t(o) * I + i) * KK, K, W, L);
+            }
+            for (int y = 0; y < Ho; ++y)
+                for (int x = 0; x < Wo; ++x) op[y * Wo + x] = opad[size_t(y) * W + size_t(x)] + b[o];
+            continue;
+        }
         if (whole) {
             float acc = b[o];
             for (int i = 0; i < I; ++i) {
@@ -126,7 +143,6 @@ void conv_forward(float* out, const float* in, const float* w, const float* b, c
             if (table && !table[size_t(i) * O + o]) continue;
             const float* ip = in + i * in_map;        // (H, W)
             const float* wp = w + (size_t(o) * I + i) * KK;  // (K, K)
-            if (S == 1 && P == 0 && conv_rows_fixed(op, ip, wp, K, W, Ho, Wo)) continue;
             for (int ky = 0; ky < K; ++ky) {
                 for (int kx = 0; kx < K; ++kx) {
                     const float wv = wp[ky * K + kx];
@@ -153,20 +169,106 @@ void conv_forward(float* out, const float* in, const float* w, const float* b, c
     }
 }
 
+// Stride 1, no padding, kernel size known at compile time (the hessian pass): per kernel row, the
+// K weight gradients are accumulated per output column over all rows (vectorised over x), then
+// reduced; the input gradient takes one pass per tap over each row.
+template <int K, bool SQ>
+void conv_back_rows(float* dip, float* dwp, const float* gp, const float* ip, const float* wp, int W, int Ho,
+                    int Wo) {
+    for (int ky = 0; ky < K; ++ky) {
+        float acc[K][kAccWidth];
+        for (int kx = 0; kx < K; ++kx) std::fill(acc[kx], acc[kx] + Wo, 0.0f);
+        for (int y = 0; y < Ho; ++y) {
+            const float* grow = gp + y * Wo;
+            const float* irow = ip + (y + ky) * W;
+            for (int kx = 0; kx < K; ++kx)
+                for (int x = 0; x < Wo; ++x) acc[kx][x] += grow[x] * sq<SQ>(irow[x + kx]);
+        }
+        for (int kx = 0; kx < K; ++kx) dwp[ky * K + kx] += sum(acc[kx], size_t(Wo));
+        if (!dip) continue;
+        float wk[K];
+        for (int kx = 0; kx < K; ++kx) wk[kx] = sq<SQ>(wp[ky * K + kx]);
+        for (int y = 0; y < Ho; ++y) {
+            const float* grow = gp + y * Wo;
+            float* drow = dip + (y + ky) * W;
+            for (int kx = 0; kx < K; ++kx)
+                for (int x = 0; x < Wo; ++x) drow[x + kx] += wk[kx] * grow[x];
+        }
+    }
+}
+
+template <bool SQ>
+static bool conv_back_rows_fixed(float* dip, float* dwp, const float* gp, const float* ip, const float* wp, int K,
+                                 int W, int Ho, int Wo) {
+    switch (K) {
+        case 2: conv_back_rows<2, SQ>(dip, dwp, gp, ip, wp, W, Ho, Wo); return true;
+        case 3: conv_back_rows<3, SQ>(dip, dwp, gp, ip, wp, W, Ho, Wo); return true;
+        case 5: conv_back_rows<5, SQ>(dip, dwp, gp, ip, wp, W, Ho, Wo); return true;
+        default: return false;
+    }
+}
+
+// Stride 1, no padding: with the output gradient copied into rows of the input's width W (zeros in
+// columns Wo..W-1), output position p = y * W + x reads input ky * W + kx + p for every p, so each
+// weight gradient is ONE dot product of length L = (Ho - 1) * W + Wo and each input-gradient tap
+// one long axpy (the zero columns contribute nothing; the last index read is H * W - 1).
+size_t conv_scratch_size(Shape is, Shape os, int K, int S, int P) {
+    const bool whole = K == is.h && K == is.w && P == 0;
+    return (S == 1 && P == 0 && !whole) ? size_t(os.h) * size_t(is.w) : 0;
+}
+
+static void conv_backward_wide(float* dip, float* dwp, const float* gpad, const float* ip, const float* wp, int K,
+                               int W, size_t L) {
+    for (int ky = 0; ky < K; ++ky)
+        for (int kx = 0; kx < K; ++kx) {
+            const size_t off = size_t(ky) * W + size_t(kx);
+            dwp[ky * K + kx] += dot(gpad, ip + off, L);
+            if (dip) {
+                const float wv = wp[ky * K + kx];
+                float* d = dip + off;
+                for (size_t q = 0; q < L; ++q) d[q] += wv * gpad[q];
+            }
+        }
+}
+
 template <bool SQ>
 void conv_backward(float* din, float* dw, float* db, const float* dpre, const float* in, const float* w,
-                   const uint8_t* table, Shape is, Shape os, int K, int S, int P) {
+                   const uint8_t* table, Shape is, Shape os, int K, int S, int P, float* scratch) {
     const int I = is.c, H = is.h, W = is.w, O = os.c, Ho = os.h, Wo = os.w;
     const size_t in_map = size_t(H) * W, out_map = size_t(Ho) * Wo, KK = size_t(K) * K;
+    const bool wide = !SQ && scratch && conv_scratch_size(is, os, K, S, P) > 0;
+    const size_t L = size_t(Ho - 1) * W + size_t(Wo);
     for (int o = 0; o < O; ++o) {
         const float* gp = dpre + o * out_map;         // (Ho, Wo)
         db[o] += sum(gp, out_map);
+        if (wide) {
+            float* gpad = scratch;                    // (Ho, W), columns >= Wo zero
+            for (int y = 0; y < Ho; ++y) {
+                std::copy(gp + y * Wo, gp + (y + 1) * Wo, gpad + y * W);
+                std::fill(gpad + y * W + Wo, gpad + (y + 1) * W, 0.0f);
+            }
+            for (int i = 0; i < I; ++i) {
+                if (table && !table[size_t(i) * O + o]) continue;
+                conv_backward_wide(din ? din + i * in_map : nullptr, dw + (size_t(o) * I + i) * KK, gpad,
+                                   in + i * in_map, w + (size_t(o) * I + i) * KK, K, W, L);
+            }
+            continue;
+        }
         for (int i = 0; i < I; ++i) {
             if (table && !table[size_t(i) * O + o]) continue;
             const float* ip = in + i * in_map;
             float* dip = din ? din + i * in_map : nullptr;
             const float* wp = w + (size_t(o) * I + i) * KK;
             float* dwp = dw + (size_t(o) * I + i) * KK;
+            if (K == H && K == W && P == 0) {  // 1x1 output (C5): one gradient value per map
+                const float g = gp[0];
+                for (size_t k = 0; k < KK; ++k) dwp[k] += g * sq<SQ>(ip[k]);
+                if (dip)
+                    for (size_t k = 0; k < KK; ++k) dip[k] += sq<SQ>(wp[k]) * g;
+                continue;
+            }
+            if (S == 1 && P == 0 && Wo <= kAccWidth && conv_back_rows_fixed<SQ>(dip, dwp, gp, ip, wp, K, W, Ho, Wo))
+                continue;
             for (int ky = 0; ky < K; ++ky) {
                 for (int kx = 0; kx < K; ++kx) {
                     const float wv = sq<SQ>(wp[ky * K + kx]);
@@ -212,9 +314,9 @@ void conv_backward(float* din, float* dw, float* db, const float* dpre, const fl
     }
 }
 template void conv_backward<false>(float*, float*, float*, const float*, const float*, const float*,
-                                   const uint8_t*, Shape, Shape, int, int, int);
+                                   const uint8_t*, Shape, Shape, int, int, int, float*);
 template void conv_backward<true>(float*, float*, float*, const float*, const float*, const float*,
-                                  const uint8_t*, Shape, Shape, int, int, int);
+                                  const uint8_t*, Shape, Shape, int, int, int, float*);
 
 // ------------------------------------------------------------------------------------------------
 // pool

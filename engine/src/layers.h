@@ -15,10 +15,12 @@ namespace detail {
 
 // conv: out (O,Ho,Wo) = b + sum over connected i of w (O,I,K,K) * in; table (I,O) or nullptr = full.
 void conv_forward(float* out, const float* in, const float* w, const float* b, const uint8_t* table,
-                  Shape is, Shape os, int K, int S, int P);
+                  Shape is, Shape os, int K, int S, int P, float* scratch);
+// scratch: conv_scratch_size(is, os, K, S, P) floats (may be null when that is 0).
 template <bool SQ>
 void conv_backward(float* din, float* dw, float* db, const float* dpre, const float* in, const float* w,
-                   const uint8_t* table, Shape is, Shape os, int K, int S, int P);
+                   const uint8_t* table, Shape is, Shape os, int K, int S, int P, float* scratch);
+size_t conv_scratch_size(Shape is, Shape os, int K, int S, int P);
 
 // pool: avg, max, or subsample (coeff (C) x window sum + bias (C)); coeff/bias unused otherwise.
 void pool_forward(float* out, const float* in, const float* coeff, const float* bias, PoolMode mode,

@@ -51,6 +51,7 @@ struct Xoshiro256 {
 
 void check_ws(const Network& net, const Workspace& ws) {
     if (ws.offsets_.size() != net.layers().size() + 1 || ws.pre_.size() != net.act_size_ ||
+        ws.scratch_.size() < net.scratch_size_ ||
         ws.input_.size() != size_t(net.input_shape().size()))
         throw Error(ErrorKind::Usage, "workspace", "this Workspace was made for a different network");
 }
@@ -128,6 +129,8 @@ Network::Network(const ArchSpec& spec) : spec_(spec) {
         poff += info.weight_count + info.bias_count;
         info.fixed_offset = foff;
         foff += info.fixed_count;
+        if (L.type == LayerType::Conv)
+            scratch_size_ = std::max(scratch_size_, conv_scratch_size(info.in, info.out, L.kernel, L.stride, L.padding));
         info.act_offset = aoff;
         aoff += size_t(info.out.size());
         layers_.push_back(info);
@@ -282,7 +285,7 @@ void Network::forward_layer(Workspace& ws, int i) const {
     switch (L.type) {
         case LayerType::Conv:
             conv_forward(pre, in, w, b, L.table.empty() ? nullptr : L.table.data(), info.in, info.out, L.kernel,
-                         L.stride, L.padding);
+                         L.stride, L.padding, ws.scratch_.data());
             break;
         case LayerType::Pool:
             pool_forward(pre, in, w, b, L.pool, info.in, info.out, L.kernel, L.stride);
@@ -428,7 +431,7 @@ void backward_impl(const Network& net, const std::vector<LayerInfo>& layers, Wor
         switch (L.type) {
             case LayerType::Conv:
                 conv_backward<SQ>(gin, gw, gb, gpre, in, w, L.table.empty() ? nullptr : L.table.data(), info.in,
-                                  info.out, L.kernel, L.stride, L.padding);
+                                  info.out, L.kernel, L.stride, L.padding, ws.scratch_.data());
                 break;
             case LayerType::Pool:
                 pool_backward<SQ>(gin, gw, gb, gpre, in, w, L.pool, info.in, info.out, L.kernel, L.stride);
@@ -478,6 +481,7 @@ Workspace::Workspace(const Network& net) {
     dpre_.assign(acts, 0.0f);
     d2out_.assign(acts, 0.0f);
     d2pre_.assign(acts, 0.0f);
+    scratch_.assign(std::max<size_t>(net.scratch_size_, 1), 0.0f);
     for (const LayerInfo& L : net.layers()) offsets_.push_back(L.act_offset);
     offsets_.push_back(acts);
 }
