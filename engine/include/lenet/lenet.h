@@ -192,9 +192,10 @@ public:
     std::vector<float>&       fixed() { return fixed_; }  // fixed (non-trainable) values: RBF prototypes
     const std::vector<float>& fixed() const { return fixed_; }
 
-    // Deterministic init: lenet5-1998 (scaled_tanh): uniform +-2.4/fan_in (Appendix A); others:
-    // PyTorch's default, uniform +-1/sqrt(fan_in) for weights and biases. Connection-table
-    // weights that are absent are kept at zero.
+    // Deterministic init by spec().init: Lecun98 (lenet5-1998) uniform +-2.4/fan_in (Appendix A);
+    // Pytorch (the others) PyTorch's default, uniform +-1/sqrt(fan_in), for weights and biases.
+    // Connection-table weights that are absent are kept at zero. Integer PRNG (xoshiro256**
+    // seeded by splitmix64): the same seed gives the same bits natively and in wasm.
     void init(uint64_t seed);
 
     // 1 for every entry of params() that is a real trainable parameter, 0 for the weights a
