@@ -17,7 +17,7 @@
 //   select_preset/select_arch {name}, set_dataset {name}, set_weights {file ("" = untrained)},
 //   set_sample {index}, select_layer {layer: name or index}, step {delta}, run_to_output,
 //   play {on}, set_input {pixels: [784 numbers in 0..1]}, clear_pad, select_unit {map, y, x},
-//   show_pre {on}, apply_hash {hash}, state.
+//   show_pre {on}, apply_hash {hash}, next_misclassified (searches over the next frames), state.
 #include "app.h"
 
 #include <nlohmann/json.hpp>
@@ -25,6 +25,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <fstream>
+#include <iterator>
 
 namespace {
 
@@ -155,6 +157,19 @@ void frame_stats(AppState& app, const FrameInfo& frame, double app_ms) {
     app.app_ms_max = am;
 }
 
+// DejaVu Sans from the asset folder (before the first frame: the backend builds the font atlas
+// then); ImGui's built-in font if the file is missing.
+void load_font(AppState& app) {
+    std::ifstream f(app.config.asset_dir + "/fonts/ui.ttf", std::ios::binary);
+    if (!f) return;
+    app.font_data.assign(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+    if (app.font_data.size() < 1024) return;
+    ImFontConfig cfg;
+    cfg.FontDataOwnedByAtlas = false;  // app.font_data outlives the atlas
+    cfg.OversampleH = 2;
+    ImGui::GetIO().Fonts->AddFontFromMemoryTTF(app.font_data.data(), int(app.font_data.size()), 15.0f, &cfg);
+}
+
 }  // namespace
 
 AppState* app_create(const AppConfig& config) {
@@ -162,6 +177,7 @@ AppState* app_create(const AppConfig& config) {
     app->config = config;
     app->presets = lenet::arch_preset_names();
     app->pad.ink.assign(size_t(DrawPad::kSize) * DrawPad::kSize, 0.0f);
+    load_font(*app);
     gl_init(*app);
     try {
         select_dataset(*app, "mnist");
@@ -399,6 +415,13 @@ std::string app_command(AppState& app, const std::string& text) {
         app.unit_map = m;
         app.unit_y = y;
         app.unit_x = x;
+        return ok();
+    }
+    if (name == "next_misclassified") {  // the search runs a few milliseconds per frame
+        if (app.test.count <= 0) return fail("no test set is loaded");
+        app.scanning = true;
+        app.scan_next = app.sample;
+        app.scan_message.clear();
         return ok();
     }
     if (name == "show_pre") {

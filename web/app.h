@@ -154,6 +154,7 @@ struct AppState {
 
     // ---- UI ----
     GlState                 gl;
+    std::vector<char>       font_data;         // the UI font file (the ImGui atlas reads it)
     std::deque<ShaderCall>  shader_calls;   // this frame's shader parameters
     bool                    show_summary = false;
     bool                    stacked = false;   // phone-sized layout

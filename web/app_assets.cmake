@@ -1,6 +1,6 @@
 # web/app_assets.cmake — what the visualizer adds to the web/ build (included by web/CMakeLists.txt):
 #   - hash_parse.cpp (URL hash syntax, shared with the fuzz build) into lenet_app;
-#   - run-time assets: the colormap shader (shaders/), the shipped weights (assets/weights/*.lenet),
+#   - run-time assets: the colormap shader (shaders/), the UI font, the shipped weights (assets/weights/*.lenet),
 #     and the Fashion-MNIST test set, gunzipped at configure time from Debian's dataset-fashion-mnist
 #     (the wasm build has no zlib, and raw idx files compress well in index.data anyway).
 target_sources(lenet_app PRIVATE "${CMAKE_CURRENT_SOURCE_DIR}/hash_parse.cpp")
@@ -8,7 +8,15 @@ target_sources(lenet_app PRIVATE "${CMAKE_CURRENT_SOURCE_DIR}/hash_parse.cpp")
 lenet_add_asset("${PROJECT_SOURCE_DIR}/shaders/colormap.vert" shaders/colormap.vert)
 lenet_add_asset("${PROJECT_SOURCE_DIR}/shaders/colormap.frag" shaders/colormap.frag)
 
-file(GLOB _lenet_weights CONFIGURE_DEPENDS "${PROJECT_SOURCE_DIR}/assets/weights/*.lenet")
+# The UI font (Debian's fonts-dejavu-core); without it the app falls back to ImGui's built-in font.
+set(LENET_UI_FONT "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf" CACHE FILEPATH "TrueType font of the app's UI")
+if(EXISTS "${LENET_UI_FONT}")
+  lenet_add_asset("${LENET_UI_FONT}" fonts/ui.ttf)
+endif()
+
+set(LENET_WEIGHTS_DIR "${PROJECT_SOURCE_DIR}/assets/weights" CACHE PATH
+    "Folder of the trained networks (*.lenet) the app ships; the default is the repository's")
+file(GLOB _lenet_weights CONFIGURE_DEPENDS "${LENET_WEIGHTS_DIR}/*.lenet")
 foreach(_w IN LISTS _lenet_weights)
   get_filename_component(_name "${_w}" NAME)
   lenet_add_asset("${_w}" "weights/${_name}")

@@ -63,6 +63,7 @@ void apply_hash(AppState& app, const std::string& hash) {
                 app.unit_map = h.unit_map;
                 app.unit_y = y;
                 app.unit_x = x;
+                app.focus_trace = true;  // a link to a unit shows its trace
             } else {
                 notice(app, "ignored unit=" + std::to_string(h.unit_map) +
                                 (h.unit_y >= 0 ? "," + std::to_string(h.unit_y) + "," + std::to_string(h.unit_x) : "") +

@@ -394,7 +394,7 @@ void upload_view(const AppState& app, Heatmap& tex, int view, bool pre) {
 }
 
 // The current layer's weights as one texture:
-//   conv (O, I, K, K): I kernels side by side per row, O rows: (I*K, O*K)
+//   conv (O, I, K, K): as the paper's Table I, one row of O kernels per input map: (O*K, I*K)
 //   full (O, I): the matrix, one row per output unit: (I, O)
 //   rbf prototypes (O, 84): 10 bitmaps of 7x12 side by side: (O*7, 12)
 void upload_weights(AppState& app) {
@@ -409,9 +409,9 @@ void upload_weights(AppState& app) {
             for (int i = 0; i < I; ++i)
                 for (int ky = 0; ky < K; ++ky)
                     for (int kx = 0; kx < K; ++kx)
-                        t[(size_t(o) * K + ky) * size_t(I * K) + size_t(i) * K + kx] =
+                        t[(size_t(i) * K + ky) * size_t(O * K) + size_t(o) * K + kx] =
                             w[((size_t(o) * I + i) * K + ky) * K + kx];
-        heatmap_upload(app.tex_weights, t.data(), I * K, O * K);
+        heatmap_upload(app.tex_weights, t.data(), O * K, I * K);
     } else if (L.type == lenet::LayerType::Full) {
         heatmap_upload(app.tex_weights, w, int(L.in.size()), L.out.c);
     } else if (L.type == lenet::LayerType::Rbf) {

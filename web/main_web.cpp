@@ -22,7 +22,7 @@ EM_JS(void, js_ready, (), { if (Module.lenetReady) Module.lenetReady(); });
 EM_JS(void, js_announce, (const char* text), { if (Module.lenetAnnounce) Module.lenetAnnounce(UTF8ToString(text)); });
 // The page's location.hash (deep link) into buf (UTF-8, NUL-terminated, cut to size).
 EM_JS(void, js_location_hash, (char* buf, int size), {
-  stringToUTF8(String(window.location.hash || ''), buf, size);
+  stringToUTF8(String(window.location.hash || ""), buf, size);
 });
 
 struct WebPlatform {

@@ -146,9 +146,9 @@ void prediction_line(AppState& app) {
     if (p >= 0 && size_t(p) < app.prediction.scores.size()) {
         ImGui::SameLine();
         if (penalty_output(app))
-            ImGui::TextDisabled("(RBF distance %.2f, smallest)", double(app.prediction.scores[size_t(p)]));
+            ImGui::TextDisabled("(distance %.1f)", double(app.prediction.scores[size_t(p)]));
         else
-            ImGui::TextDisabled("(probability %.1f%%)", 100.0 * double(app.prediction.scores[size_t(p)]));
+            ImGui::TextDisabled("(p = %.1f%%)", 100.0 * double(app.prediction.scores[size_t(p)]));
     }
     if (app.weights.empty()) ImGui::TextColored(ImVec4(1.0f, 0.55f, 0.4f, 1), "untrained weights: a guess");
 }

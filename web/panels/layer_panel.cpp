@@ -187,11 +187,13 @@ void draw_layer_panel(AppState& app) {
         tm += app.net->layers()[size_t(i)].macs;
     }
     const lenet::Totals t = app.net->totals();
-    ImGui::Text("running totals: %s of %s parameters, %s of %s connections, %s of %s MACs", fmt_int(tp).c_str(),
+    ImGui::TextWrapped("running totals: %s of %s parameters, %s of %s connections, %s of %s MACs", fmt_int(tp).c_str(),
                 fmt_int(t.params).c_str(), fmt_int(tc).c_str(), fmt_int(t.connections).c_str(), fmt_int(tm).c_str(),
                 fmt_int(t.macs).c_str());
     ImGui::ProgressBar(t.connections ? float(double(tc) / double(t.connections)) : 0.0f, ImVec2(-1, 4), "");
+    ImGui::PushTextWrapPos(0.0f);
     ImGui::TextDisabled("connections count every weight use and every bias per output unit, as the paper does; MACs exclude biases");
+    ImGui::PopTextWrapPos();
 }
 
 void draw_summary_panel(AppState& app) {

@@ -111,13 +111,8 @@ void draw_top_panel(AppState& app) {
     }
     if (!app.stacked) ImGui::SameLine();
     data_combo(app);
-    ImGui::SameLine();
+    if (!app.stacked) ImGui::SameLine();
     weights_combo(app);
     if (!app.stacked) ImGui::SameLine();
     if (ImGui::Button(app.show_summary ? "Hide summary" : "Summary")) app.show_summary = !app.show_summary;
-    ImGui::SameLine();
-    ImGui::TextDisabled("frame %.1f ms (app %.2f ms, max %.1f)", app.frame_ms, app.app_ms, app.app_ms_max);
-    if (ImGui::IsItemHovered())
-        ImGui::SetTooltip("Frame time averaged over the last 120 frames; app = time spent in the app's own\n"
-                          "code per frame (engine + UI building), max = its worst frame.");
 }

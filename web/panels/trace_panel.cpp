@@ -36,13 +36,13 @@ double product_group(const char* title, const std::vector<Term>& terms, bool rbf
     double sum = 0.0;
     for (const Term& t : terms) sum += rbf ? double(t.x - t.w) * double(t.x - t.w) : double(t.w) * double(t.x);
     std::string inline_terms;
-    for (size_t i = 0; i < terms.size() && i < 3; ++i) {
+    for (size_t i = 0; i < terms.size() && i < 2; ++i) {
         char b[64];
         if (rbf) std::snprintf(b, sizeof b, "(%.3f - %.0f)^2", double(terms[i].x), double(terms[i].w));
         else std::snprintf(b, sizeof b, "%.3f x %.3f", double(terms[i].w), double(terms[i].x));
         inline_terms += (i ? " + " : "") + std::string(b);
     }
-    if (terms.size() > 3) inline_terms += " + ... (" + std::to_string(terms.size()) + " terms)";
+    if (terms.size() > 2) inline_terms += " + ... (" + std::to_string(terms.size()) + " terms)";
     if (ImGui::TreeNode(title, "%s: %s = %.4f", title, inline_terms.c_str(), sum)) {
         if (ImGui::BeginTable("##terms", 4, ImGuiTableFlags_Borders | ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_ScrollY,
                               ImVec2(0, std::min(220.0f, ImGui::GetTextLineHeightWithSpacing() * float(terms.size() + 2))))) {
@@ -137,8 +137,10 @@ void draw_trace_panel(AppState& app) {
         }
         if (v - 1 > 0) {
             const Rect ri = receptive_field(app, v, uy, ux, 0);
+            ImGui::PushTextWrapPos(0.0f);
             ImGui::TextDisabled("Receptive field on the input: rows %d-%d, cols %d-%d (%dx%d pixels)", ri.y0, ri.y1, ri.x0,
                                 ri.x1, ri.y1 - ri.y0 + 1, ri.x1 - ri.x0 + 1);
+            ImGui::PopTextWrapPos();
             field_map(app, "##inputfield", app.tex_input, 0, 0, ri, std::clamp(std::floor(avail / 32.0f), 2.0f, 5.0f));
         }
     } else {
@@ -227,8 +229,8 @@ void draw_trace_panel(AppState& app) {
             break;
         }
     }
-    if (S.type != lenet::LayerType::Rbf) ImGui::TextUnformatted(f_text(L.activation, float(a), post[unit]).c_str());
+    if (S.type != lenet::LayerType::Rbf) ImGui::TextWrapped("%s", f_text(L.activation, float(a), post[unit]).c_str());
     const bool match = std::fabs(a - double(pre[unit])) <= 1e-3 * std::max(1.0, std::fabs(a));
-    ImGui::TextColored(match ? ImVec4(0.5f, 0.9f, 0.5f, 1) : ImVec4(1, 0.4f, 0.4f, 1), "engine: a = %.4f, output = %.4f  %s",
+    ImGui::TextColored(match ? ImVec4(0.5f, 0.9f, 0.5f, 1) : ImVec4(1, 0.4f, 0.4f, 1), "engine's values: a = %.4f, output = %.4f  %s",
                        double(pre[unit]), double(post[unit]), match ? "(matches)" : "(differs!)");
 }

@@ -18,13 +18,13 @@ float max_abs(const std::vector<float>& v) {
 
 void kernel_image(AppState& app, int o, int i, int K, float px, const ColorScale& s, const lenet::LayerInfo& L) {
     const Heatmap& t = app.tex_weights;
-    const ImVec2 uv0(float(i * K) / float(t.w), float(o * K) / float(t.h));
-    const ImVec2 uv1(float((i + 1) * K) / float(t.w), float((o + 1) * K) / float(t.h));
+    const ImVec2 uv0(float(o * K) / float(t.w), float(i * K) / float(t.h));
+    const ImVec2 uv1(float((o + 1) * K) / float(t.w), float((i + 1) * K) / float(t.h));
     ImVec2 uv;
     ImGui::PushID(o * 4096 + i);
     if (draw_heatmap(app, "##k", t, ImVec2(px, px), uv0, uv1, s, &uv)) {
         const int ky = int(uv.y * float(K)), kx = int(uv.x * float(K));
-        const float w = t.data[(size_t(o) * K + ky) * size_t(t.w) + size_t(i) * K + kx];
+        const float w = t.data[(size_t(i) * K + ky) * size_t(t.w) + size_t(o) * K + kx];
         const float b = app.net->params()[L.bias_offset + size_t(o)];
         ImGui::SetTooltip("%s kernel: output map %d <- input map %d\nw[%d][%d] = %.4f   (bias of map %d: %.4f)", L.name.c_str(),
                           o, i, ky, kx, double(w), o, double(b));
@@ -60,7 +60,8 @@ void conv_weights(AppState& app, const lenet::LayerSpec& S, const lenet::LayerIn
                                "Hover a map in the activations to highlight its inputs.",
                                view_name(app, app.view - 1).c_str(), L.name.c_str());
         const float label_w = 22.0f;
-        const float cell = std::clamp(std::floor((avail - label_w) / float(O)) - 2.0f, 10.0f, 40.0f);
+        float cell = std::clamp(std::floor((avail - label_w) / float(O)) - 2.0f, float(K), 40.0f);
+        cell = std::floor(cell / float(K)) * float(K);  // whole screen pixels per weight
         const ImVec2 origin = ImGui::GetCursorScreenPos();
         for (int o = 0; o < O; ++o) {  // column headers
             char t[8];
@@ -69,23 +70,45 @@ void conv_weights(AppState& app, const lenet::LayerSpec& S, const lenet::LayerIn
                         o == focus ? IM_COL32(255, 220, 0, 255) : IM_COL32(160, 160, 170, 255), t);
         }
         const float top = origin.y + ImGui::GetTextLineHeight() + 2;
-        for (int i = 0; i < I; ++i) {
+        for (int i = 0; i < I; ++i) {  // row labels: the inputs of the focused map in yellow
             const bool feeds = focus >= 0 && focus < O && (S.table.empty() || S.table[size_t(i) * O + focus]);
             char t[8];
             std::snprintf(t, sizeof t, "%d", i);
             dl->AddText(ImVec2(origin.x, top + float(i) * (cell + 2) + cell * 0.5f - 7),
                         feeds ? IM_COL32(255, 220, 0, 255) : IM_COL32(160, 160, 170, 255), t);
-            for (int o = 0; o < O; ++o) {
-                const ImVec2 p(origin.x + label_w + float(o) * (cell + 2), top + float(i) * (cell + 2));
-                const bool on = S.table.empty() || S.table[size_t(i) * O + o];
-                if (on) {
-                    ImGui::SetCursorScreenPos(p);
-                    kernel_image(app, o, i, K, cell, s, L);
-                } else {
-                    dl->AddRectFilled(p, ImVec2(p.x + cell, p.y + cell), IM_COL32(40, 42, 48, 255));
-                }
+        }
+        // All kernels in one image (one draw call): the texture is laid out as this table. Gaps
+        // between kernels and the absent connections are painted over it.
+        const float step = cell + 2, gw = step * float(O) - 2, gh = step * float(I) - 2;
+        const ImVec2 g0(origin.x + label_w, top);
+        ImGui::SetCursorScreenPos(g0);
+        ImVec2 uv;
+        if (draw_heatmap(app, "##table", app.tex_weights, ImVec2(gw, gh), ImVec2(0, 0), ImVec2(1, 1), s, &uv)) {
+            const float gx = uv.x * gw, gy = uv.y * gh;
+            const int o = std::min(O - 1, int(gx / step)), i = std::min(I - 1, int(gy / step));
+            const int kx = std::clamp(int((gx - float(o) * step) / cell * float(K)), 0, K - 1);
+            const int ky = std::clamp(int((gy - float(i) * step) / cell * float(K)), 0, K - 1);
+            if (S.table.empty() || S.table[size_t(i) * O + o]) {
+                const float wv = app.tex_weights.data[(size_t(i) * K + ky) * size_t(app.tex_weights.w) + size_t(o) * K + kx];
+                ImGui::SetTooltip("%s map %d <- %s map %d: w[%d][%d] = %.4f  (bias of map %d: %.4f)", L.name.c_str(), o,
+                                  view_name(app, app.view - 1).c_str(), i, ky, kx, double(wv), o,
+                                  double(app.net->params()[L.bias_offset + size_t(o)]));
+            } else {
+                ImGui::SetTooltip("%s map %d does not read %s map %d (Table I)", L.name.c_str(), o,
+                                  view_name(app, app.view - 1).c_str(), i);
             }
         }
+        const ImU32 window_bg = ImGui::GetColorU32(ImGuiCol_WindowBg) | IM_COL32(0, 0, 0, 255);
+        for (int o = 1; o < O; ++o)
+            dl->AddRectFilled(ImVec2(g0.x + float(o) * step - 2, g0.y), ImVec2(g0.x + float(o) * step, g0.y + gh), window_bg);
+        for (int i = 1; i < I; ++i)
+            dl->AddRectFilled(ImVec2(g0.x, g0.y + float(i) * step - 2), ImVec2(g0.x + gw, g0.y + float(i) * step), window_bg);
+        for (int i = 0; i < I; ++i)
+            for (int o = 0; o < O; ++o)
+                if (!S.table.empty() && !S.table[size_t(i) * O + o]) {
+                    const ImVec2 p(g0.x + float(o) * step, g0.y + float(i) * step);
+                    dl->AddRectFilled(p, ImVec2(p.x + cell, p.y + cell), IM_COL32(40, 42, 48, 255));
+                }
         if (focus >= 0 && focus < O) {
             const float x = origin.x + label_w + float(focus) * (cell + 2);
             dl->AddRect(ImVec2(x - 2, top - 2), ImVec2(x + cell + 1, top + float(I) * (cell + 2) - 1), IM_COL32(255, 220, 0, 255), 0, 0, 2);

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# tests/desktop/views.sh — desktop visualizer test under a private Xvfb server:
+#   1. screenshots of the C1, C3 and OUTPUT views and of a traced C3 unit (deep links via --hash),
+#      each checked for the view in the state JSON and for a non-blank image;
+#   2. frame time while stepping and drawing: the app runs, xdotool presses Right/Left/Home/End and
+#      draws strokes on the pad, then the state JSON's frame-time figures are printed and the app's
+#      own time per interactive frame is checked against 16 ms.
+#   tests/desktop/views.sh <path to lenet5-explorer> [output dir]
+# Needs xvfb, imagemagick and xdotool (scripts/setup installs them).
+set -euo pipefail
+exe=${1:?usage: views.sh <lenet5-explorer> [output dir]}
+out=${2:-$(dirname "$exe")/desktop-views}
+[ -x "$exe" ] || { echo "views: $exe is not an executable"; exit 1; }
+mkdir -p "$out"
+
+tmp=$(mktemp -d)
+xvfb_pid=
+app_pid=
+cleanup() {
+  [ -n "$app_pid" ] && kill "$app_pid" 2>/dev/null
+  [ -n "$xvfb_pid" ] && kill "$xvfb_pid" 2>/dev/null
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+Xvfb -displayfd 5 -screen 0 1280x800x24 -nolisten tcp 5>"$tmp/display" 2>"$tmp/xvfb.log" &
+xvfb_pid=$!
+for _ in $(seq 100); do [ -s "$tmp/display" ] && break; sleep 0.1; done
+[ -s "$tmp/display" ] || { echo "views: Xvfb did not start:"; cat "$tmp/xvfb.log"; exit 1; }
+export DISPLAY=:$(head -n1 "$tmp/display")
+export SDL_AUDIODRIVER=dummy
+fail() { echo "views: FAIL: $*"; exit 1; }
+
+# C1, C3 (Table I kernels), OUTPUT, and a traced C3 unit (C3-trace).
+for view in C1 C3 OUTPUT C3-trace; do
+  shot="$out/desktop-$view.png"
+  hash="#sample=0&layer=$view"
+  [ $view = C3-trace ] && hash="#sample=0&layer=C3&unit=3,4,5"
+  rm -f "$shot"
+  timeout 120 "$exe" --frames 40 --size 1280x720 --hash "$hash" --screenshot "$shot" \
+    --print-state >"$tmp/out" 2>"$tmp/err" || { cat "$tmp/err"; fail "$view: exit status $?"; }
+  state=$(grep '^{' "$tmp/out" | tail -n1)
+  echo "$state" | grep -q "\"layer\":\"${view%-trace}\"" || fail "$view: state shows another layer: ${state:0:300}"
+  echo "$state" | grep -q '"error":null' || fail "$view: error in state"
+  colors=$(identify -format '%k' "$shot")
+  [ "$colors" -gt 100 ] || fail "$shot has only $colors colours"
+  echo "views: $view ok — $shot ($colors colours)"
+done
+
+# Frame time while stepping and drawing.
+"$exe" --frames 900 --size 1280x720 --hash '#sample=0' --print-state >"$tmp/out" 2>"$tmp/err" &
+app_pid=$!
+wid=
+for _ in $(seq 100); do
+  wid=$(xdotool search --name 'LeNet-5 Explorer' 2>/dev/null | head -n1 || true)
+  [ -n "$wid" ] && break
+  sleep 0.1
+done
+[ -n "$wid" ] || fail "no app window"
+sleep 1
+for key in Right Right Right Right Right Right Right Left Left Home End Home; do
+  xdotool key --window "$wid" "$key"
+  sleep 0.15
+done
+# Strokes on the pad (left column; the pad is at about x 16..256, y 172..412 at 1280x720).
+for x in 100 130 160; do
+  xdotool mousemove --window "$wid" $x 200 mousedown 1
+  for y in 220 250 280 310 340 370; do xdotool mousemove --window "$wid" $((x + (y - 200) / 20)) $y; sleep 0.03; done
+  xdotool mouseup 1
+  sleep 0.1
+done
+wait "$app_pid" || fail "the app exited with status $?"
+app_pid=
+state=$(grep '^{' "$tmp/out" | tail -n1)
+num() { echo "$state" | grep -o "\"$1\":[0-9.e+-]*" | head -n1 | cut -d: -f2; }
+echo "views: frame time over the last 120 frames: mean $(num frame_ms) ms, max $(num frame_ms_max) ms;" \
+     "app code: mean $(num app_ms) ms, max $(num app_ms_max) ms"
+echo "views: while stepping/drawing ($(num interact_frames) frames): app code max $(num interact_app_ms_max) ms," \
+     "frame max $(num interact_frame_ms_max) ms"
+echo "$state" | grep -q '"input_source":"draw"' || fail "the strokes did not reach the pad"
+[ "$(num interact_frames)" -gt 5 ] || fail "too few interactive frames: $(num interact_frames)"
+awk -v v="$(num interact_app_ms_max)" 'BEGIN { exit !(v < 16) }' || fail "app time per interactive frame $(num interact_app_ms_max) ms >= 16 ms"
+echo "views: ok"
