@@ -128,6 +128,8 @@ int run_train(const TrainOptions& o) {
     long long done_samples = 0;
     const auto t_start = Clock::now();
     auto last_print = t_start;
+    long long last_samples = 0;
+    double rate = 0;  // samples/s, smoothed
     const int chunk = std::max(1, std::min(256, cfg.batch > 1 ? cfg.batch * ((256 + cfg.batch - 1) / cfg.batch) : 256));
     float pass_loss = 0, pass_err = 0;
 
@@ -166,7 +168,11 @@ int run_train(const TrainOptions& o) {
         const auto now = Clock::now();
         const double elapsed = std::chrono::duration<double>(now - t_start).count();
         const double since = std::chrono::duration<double>(now - last_print).count();
-        const double rate = p.seconds > 0 ? double(p.samples) / p.seconds : 0.0;
+        // Throughput over the last display interval (smoothed): reflects the machine's current load.
+        if (since >= (tty ? 0.25 : 30.0) || rate <= 0) {
+            const double win = since > 0 ? double(done_samples - last_samples) / since : 0.0;
+            if (win > 0) rate = rate > 0 ? 0.5 * rate + 0.5 * win : win;
+        }
         const double eta_s = rate > 0 ? double(total_samples - done_samples) / rate : NAN;
         const int pass_total = epochs > 0 ? epochs : int((total_samples + train.count - 1) / train.count);
         if (tty && since >= 0.25) {
@@ -180,6 +186,7 @@ int run_train(const TrainOptions& o) {
                          100.0 * p.error, double(p.eta));
             std::fflush(hout);
             last_print = now;
+            last_samples = done_samples;
         } else if (!tty && since >= 30.0) {
             std::fprintf(hout, "pass %d/%d %5.1f%% (%d/%d): loss %.4f err %.2f%% | %.0f samples/s | eta %g | elapsed %s, ETA %s\n",
                          p.epoch + 1, pass_total, 100.0 * p.position / p.epoch_size, p.position, p.epoch_size,
@@ -187,6 +194,7 @@ int run_train(const TrainOptions& o) {
                          fmt_duration(eta_s).c_str());
             std::fflush(hout);
             last_print = now;
+            last_samples = done_samples;
         }
         if (p.epoch_end) evaluate_and_save(p.epoch, elapsed);
     }
