@@ -529,8 +529,10 @@ static std::string read_text_file(const std::string& path) {
 ArchSpec arch_load(const std::string& name_or_path) {
     for (const std::string& n : arch_preset_names())
         if (n == name_or_path) return arch_preset(n);
+    std::error_code ec;
     const bool looks_like_file = name_or_path.find('/') != std::string::npos ||
-                                 name_or_path.find('.') != std::string::npos;
+                                 name_or_path.find('.') != std::string::npos ||
+                                 std::filesystem::exists(name_or_path, ec);
     if (!looks_like_file) return arch_preset(name_or_path);  // throws "unknown preset"
     return arch_from_json(read_text_file(name_or_path), name_or_path);
 }

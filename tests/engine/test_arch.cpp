@@ -3,6 +3,7 @@
 // other inputs and channel counts, and every spec error with its message.
 #include "net_fixtures.h"
 
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 
@@ -368,6 +369,14 @@ TEST_CASE("arch: arch_load errors name the file or the preset") {
         CHECK(e.kind() == ErrorKind::Io);
     }
     CHECK_THROWS_AS(Network(ArchSpec{}), Error);
+    // a spec file without an extension or a folder still loads when it exists
+    const std::string plain = "lenet_test_spec_noext";
+    {
+        std::ofstream f(plain);
+        f << arch_to_json(arch_preset("lenet5"));
+    }
+    CHECK(arch_load(plain).layers.size() == 7);
+    std::remove(plain.c_str());
 }
 
 }  // TEST_SUITE
