@@ -18,6 +18,7 @@ void register_train(CLI::App& app);
 void register_eval(CLI::App& app);
 void register_classify(CLI::App& app);
 void register_convert(CLI::App& app);
+void register_bench(CLI::App& app);
 
 // "60000" -> "60,000"
 inline std::string with_commas(int64_t v) {

@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
     register_eval(app);
     register_classify(app);
     register_convert(app);
+    register_bench(app);
 
     try {
         app.parse(argc, argv);

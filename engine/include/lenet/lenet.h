@@ -517,4 +517,37 @@ private:
     TrainerImpl* impl_;
 };
 
+// ================================================================================================
+// Batched inference and the benchmark (src/batch.cpp, src/bench.cpp). Method: docs/performance.md.
+// ================================================================================================
+// Native threads available to batch-parallel work (std::thread::hardware_concurrency, at least 1;
+// 1 in single-threaded wasm).
+int hardware_threads();
+// Forward n inputs (each (C, H, W), normalised, contiguous) and write labels[n] (argmax, or argmin for
+// penalty outputs, as Prediction::label) and, if outputs is not null, the last layer's outputs
+// (n, output size). threads > 1 splits the batch over a persistent pool of native threads; the results
+// do not depend on the thread count. No allocation per digit (one workspace per thread, kept).
+void predict_batch(const Network& net, const float* inputs, int n, int* labels, float* outputs = nullptr,
+                   int threads = 1);
+
+struct BenchOptions {
+    int    threads = 0;     // batched inference threads; 0 = hardware_threads()
+    double scale   = 1.0;   // multiplies the digits per repetition (quick runs: 0.2)
+    bool (*progress)(const char* what, void* user) = nullptr;  // called before each figure
+    void*  user = nullptr;
+};
+// The four figures of docs/performance.md, medians over repetitions after warm-up.
+struct BenchResult {
+    std::string arch;
+    int         threads = 1;           // used by infer_batch_per_s (the others run on one thread)
+    double      infer_b1_us = 0;       // one digit per forward pass, microseconds per digit
+    double      infer_batch_per_s = 0; // predict_batch on batches of 250 digits, digits per second
+    double      train_mb1_per_s = 0;   // Trainer, SGD, one update per digit, digits per second
+    double      train_mb32_per_s = 0;  // Trainer, SGD, minibatches of 32, one thread, digits per second
+};
+// Runs on `data` (MNIST: >= 3,000 digits; inputs are prepared before timing, except for training,
+// where the Trainer prepares each digit as it always does). Throws Error(Spec) for an unknown arch.
+BenchResult bench(const std::string& arch, const Dataset& data, const BenchOptions& opt = {});
+std::string bench_json(const BenchResult& r);  // {"arch", "threads", "infer_b1_us", ...} on one line
+
 }  // namespace lenet

@@ -1,0 +1,177 @@
+// batch.cpp — batch-parallel inference: predict_batch over a persistent pool of native threads.
+//
+// The pool is created on first use with hardware_threads() - 1 helpers (the caller is thread 0) and
+// lives until exit. Each thread keeps one Workspace per network layout (thread_local), so a batch
+// allocates nothing per digit. The batch is cut into contiguous ranges, one per thread; every digit's
+// result depends only on its own input, so results are identical for any thread count.
+// Single-threaded wasm builds run everything on the caller.
+#include "lenet/lenet.h"
+
+#include <algorithm>
+#include <exception>
+#include <memory>
+
+#if defined(__EMSCRIPTEN__) && !defined(__EMSCRIPTEN_PTHREADS__)
+#define LENET_NO_THREADS 1
+#else
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+#endif
+
+namespace lenet {
+
+namespace {
+
+// The workspace this thread uses for `net` (re-made when the layout differs).
+Workspace& thread_workspace(const Network& net) {
+    thread_local std::unique_ptr<Workspace> ws;
+    if (!ws || ws->offsets_.size() != net.layers().size() + 1 || ws->pre_.size() != net.act_size_ ||
+        ws->input_.size() != size_t(net.input_shape().size())) {
+        ws.reset(new Workspace(net));
+        ws->want_input_grad = false;
+    }
+    return *ws;
+}
+
+struct BatchJob {
+    const Network* net;
+    const float*   inputs;
+    int*           labels;
+    float*         outputs;
+    int            n, parts;
+};
+
+void run_part(const BatchJob& j, int part) {
+    const Network& net = *j.net;
+    const int lo = int(int64_t(j.n) * part / j.parts), hi = int(int64_t(j.n) * (part + 1) / j.parts);
+    if (lo >= hi) return;
+    Workspace& ws = thread_workspace(net);
+    const size_t in_size = size_t(net.input_shape().size());
+    const size_t out_size = size_t(net.output_shape().size());
+    const int last = int(net.layers().size()) - 1;
+    const bool penalty = net.layers().back().type == LayerType::Rbf || net.spec().loss == LossKind::Map;
+    for (int i = lo; i < hi; ++i) {
+        net.forward(ws, j.inputs + size_t(i) * in_size);
+        const float* y = ws.out(last);
+        int best = 0;
+        for (size_t k = 1; k < out_size; ++k)
+            if (penalty ? y[k] < y[best] : y[k] > y[best]) best = int(k);
+        if (j.labels) j.labels[i] = best;
+        if (j.outputs) std::copy(y, y + out_size, j.outputs + size_t(i) * out_size);
+    }
+}
+
+#ifndef LENET_NO_THREADS
+class BatchPool {
+public:
+    static BatchPool& get() {
+        static BatchPool pool;
+        return pool;
+    }
+    int helpers() const { return int(th_.size()); }
+    // Runs parts 0 .. parts-1 of the job: part 0 on the caller, the others on helpers.
+    void run(const BatchJob& job) {
+        std::lock_guard<std::mutex> one(run_m_);  // one batch at a time through the pool
+        const int extra = job.parts - 1;
+        {
+            std::lock_guard<std::mutex> lk(m_);
+            job_ = job;
+            pending_ = extra;
+            next_ = 1;
+            ++gen_;
+        }
+        cv_.notify_all();
+        std::exception_ptr err;
+        try {
+            run_part(job, 0);
+        } catch (...) {
+            err = std::current_exception();
+        }
+        std::unique_lock<std::mutex> lk(m_);
+        done_cv_.wait(lk, [this] { return pending_ == 0; });  // helpers finish before the job dies
+        if (err) std::rethrow_exception(err);
+    }
+    ~BatchPool() {
+        {
+            std::lock_guard<std::mutex> lk(m_);
+            stop_ = true;
+        }
+        cv_.notify_all();
+        for (auto& t : th_) t.join();
+    }
+
+private:
+    BatchPool() {
+        const int hw = int(std::max(1u, std::thread::hardware_concurrency()));
+        for (int t = 1; t < std::min(hw, 64); ++t) th_.emplace_back([this] { loop(); });
+    }
+    void loop() {
+        uint64_t seen = 0;
+        for (;;) {
+            BatchJob job;
+            {
+                std::unique_lock<std::mutex> lk(m_);
+                cv_.wait(lk, [&] { return stop_ || gen_ != seen; });
+                if (stop_) return;
+                seen = gen_;
+                job = job_;
+            }
+            // Helpers claim the remaining parts under the lock, for this generation only (a helper
+            // that comes back late must not claim a part of a newer job with the old job's data).
+            for (;;) {
+                int part;
+                {
+                    std::lock_guard<std::mutex> lk(m_);
+                    if (gen_ != seen || next_ >= job.parts) break;
+                    part = next_++;
+                }
+                run_part(job, part);
+                std::lock_guard<std::mutex> lk(m_);
+                if (--pending_ == 0) done_cv_.notify_one();
+            }
+        }
+    }
+    std::vector<std::thread> th_;
+    std::mutex run_m_, m_;
+    std::condition_variable cv_, done_cv_;
+    BatchJob job_{};
+    int next_ = 1;
+    int pending_ = 0;
+    uint64_t gen_ = 0;
+    bool stop_ = false;
+};
+#endif
+
+}  // namespace
+
+int hardware_threads() {
+#ifdef LENET_NO_THREADS
+    return 1;
+#else
+    return int(std::max(1u, std::thread::hardware_concurrency()));
+#endif
+}
+
+void predict_batch(const Network& net, const float* inputs, int n, int* labels, float* outputs, int threads) {
+    if (n < 0) throw Error(ErrorKind::Usage, "predict_batch", "n must be >= 0");
+    if (n == 0) return;
+    if (!inputs) throw Error(ErrorKind::Usage, "predict_batch", "inputs is null");
+    // A part below ~16 digits costs more in wake-ups than it saves.
+    int parts = std::max(1, std::min({threads, hardware_threads(), n / 16}));
+    BatchJob job{&net, inputs, labels, outputs, n, parts};
+#ifndef LENET_NO_THREADS
+    if (parts > 1) {
+        BatchPool& pool = BatchPool::get();
+        job.parts = std::min(parts, pool.helpers() + 1);
+        if (job.parts > 1) {
+            pool.run(job);
+            return;
+        }
+    }
+#endif
+    job.parts = 1;
+    run_part(job, 0);
+}
+
+}  // namespace lenet
