@@ -179,6 +179,15 @@ GrayImage decode_image(const uint8_t* bytes, size_t size, const std::string& whe
         throw Error(ErrorKind::Format, where, "image file larger than " + io::with_commas(kMaxImageFileBytes) + " bytes");
     if (size > size_t(INT32_MAX)) throw Error(ErrorKind::Format, where, "image file too large");
     check_pnm(bytes, size, where);
+    // A PNG too large for stb: say so (stb_image_info only reports "unknown image type" then).
+    if (size >= 24 && std::memcmp(bytes, "\x89PNG\r\n\x1a\n", 8) == 0) {
+        const uint32_t pw = uint32_t(bytes[16]) << 24 | uint32_t(bytes[17]) << 16 | uint32_t(bytes[18]) << 8 | bytes[19];
+        const uint32_t ph = uint32_t(bytes[20]) << 24 | uint32_t(bytes[21]) << 16 | uint32_t(bytes[22]) << 8 | bytes[23];
+        if (pw > uint32_t(kMaxImageSide) || ph > uint32_t(kMaxImageSide))
+            throw Error(ErrorKind::Format, where,
+                        "image is " + std::to_string(pw) + "x" + std::to_string(ph) + ", not in 1.." +
+                            std::to_string(kMaxImageSide) + " pixels per side");
+    }
     check_jpeg(bytes, size, where);
     int w = 0, h = 0, comp = 0;
     if (!stbi_info_from_memory(bytes, int(size), &w, &h, &comp))
