@@ -1,0 +1,126 @@
+// test_hash_parse.cpp — the web app's URL-hash parser (web/hash_parse.cpp): deep links apply, bad
+// parts are skipped with a notice and never throw, and format_hash is canonical. The parser is
+// engine-independent and not part of lenet::engine, so it is compiled into this test directly.
+#include "../../web/hash_parse.cpp"  // NOLINT: one translation unit, no CMake change needed
+
+#include <doctest/doctest.h>
+
+using lenet_web::format_hash;
+using lenet_web::HashState;
+using lenet_web::parse_hash;
+
+namespace {
+bool notice_has(const HashState& s, const std::string& frag) {
+    for (const std::string& n : s.notices)
+        if (n.find(frag) != std::string::npos) return true;
+    return false;
+}
+}  // namespace
+
+TEST_SUITE("hash") {
+
+TEST_CASE("hash: a full deep link applies every field") {
+    HashState s = parse_hash("#arch=lenet5-1998&data=fashion&input=test&sample=123&layer=C3&unit=2,4,5&view=pre");
+    CHECK(s.notices.empty());
+    CHECK(s.has_arch);
+    CHECK(s.arch == "lenet5-1998");
+    CHECK(s.data == "fashion");
+    CHECK(s.input == "test");
+    CHECK(s.sample == 123);
+    CHECK(s.layer == "C3");
+    CHECK(s.layer_index == -1);
+    CHECK(s.unit_map == 2);
+    CHECK(s.unit_y == 4);
+    CHECK(s.unit_x == 5);
+    CHECK(s.pre);
+    CHECK(format_hash(s) == "#arch=lenet5-1998&data=fashion&input=test&sample=123&layer=C3&unit=2,4,5&view=pre");
+}
+
+TEST_CASE("hash: empty, no '#', layer by index, single-number unit, percent escapes") {
+    CHECK(parse_hash("").notices.empty());
+    CHECK(format_hash(parse_hash("")) == "");
+    CHECK(format_hash(parse_hash("#")) == "");
+    HashState s = parse_hash("layer=4&unit=7&arch=%6Cenet5");
+    CHECK(s.notices.empty());
+    CHECK(s.layer_index == 4);
+    CHECK(s.layer.empty());
+    CHECK(s.unit_map == 7);
+    CHECK(s.unit_y == -1);
+    CHECK(s.arch == "lenet5");
+    CHECK(format_hash(s) == "#arch=lenet5&layer=4&unit=7");
+}
+
+TEST_CASE("hash: every bad part is skipped with a notice, the rest still applies") {
+    struct Case { const char* hash; const char* notice; };
+    const Case cases[] = {
+        {"#sample=-3", "sample"},
+        {"#sample=10000000", "sample"},
+        {"#sample=99999999999999999999", "sample"},
+        {"#sample=12abc", "sample"},
+        {"#sample=", "sample"},
+        {"#arch=", "arch"},
+        {"#arch=a%2Fb", "arch"},          // '/' is not a name character
+        {"#arch=%00", "arch"},
+        {"#arch=%zz", "valid %XX"},
+        {"#arch=%4", "valid %XX"},
+        {"#layer=256", "layer"},
+        {"#layer=3abc", "layer"},
+        {"#layer=C%203", "layer"},
+        {"#unit=1,2", "unit"},
+        {"#unit=1,2,3,4", "unit"},
+        {"#unit=65536", "unit"},
+        {"#unit=,,", "unit"},
+        {"#data=cifar", "data"},
+        {"#input=camera", "input"},
+        {"#view=both", "view"},
+        {"#bogus=1", "unknown setting 'bogus'"},
+        {"#justakey", "expected key=value"},
+        {"#sample=1&sample=2", "second 'sample'"},
+    };
+    for (const Case& c : cases) {
+        CAPTURE(c.hash);
+        const bool layer_case = std::string(c.hash).rfind("#layer", 0) == 0;
+        HashState s = parse_hash(std::string(c.hash) + (layer_case ? "&data=fashion" : "&layer=F6"));
+        CHECK(s.notices.size() >= 1);
+        CHECK(notice_has(s, c.notice));
+        if (layer_case) CHECK(s.data == "fashion");  // the good part still applies
+        else CHECK(s.layer == "F6");
+    }
+    // The first of duplicates wins.
+    CHECK(parse_hash("#sample=1&sample=2").sample == 1);
+}
+
+TEST_CASE("hash: hostile input is bounded: long hashes, many parts, binary bytes") {
+    std::string huge = "#arch=" + std::string(100000, 'a');
+    HashState s = parse_hash(huge);
+    CHECK_FALSE(s.has_arch);
+    CHECK(notice_has(s, "longer than 2048"));
+    std::string many = "#";
+    for (int i = 0; i < 500; i++) many += "x" + std::to_string(i) + "=1&";
+    HashState m = parse_hash(many);
+    CHECK(m.notices.size() <= 17);
+    std::string bin;
+    for (int i = 0; i < 256; i++) bin += char(i);
+    HashState b = parse_hash(bin);
+    for (const std::string& n : b.notices)
+        for (char c : n) CHECK((static_cast<unsigned char>(c) >= 0x20 && static_cast<unsigned char>(c) < 0x7f));
+}
+
+TEST_CASE("hash: format_hash is canonical: parse(format(parse(x))) == parse(x)") {
+    const char* inputs[] = {"#layer=OUTPUT&arch=lenet5&sample=0", "#unit=0,0,0&view=post&input=draw",
+                            "sample=007&layer=00", "#arch=lenet5&arch=x&&&=&data=mnist"};
+    for (const char* in : inputs) {
+        CAPTURE(in);
+        HashState a = parse_hash(in);
+        std::string f = format_hash(a);
+        HashState b = parse_hash(f);
+        CHECK(b.notices.empty());
+        CHECK(format_hash(b) == f);
+        CHECK(b.sample == a.sample);
+        CHECK(b.layer == a.layer);
+        CHECK(b.layer_index == a.layer_index);
+    }
+    CHECK(format_hash(parse_hash("sample=007&layer=00")) == "#sample=7&layer=0");
+}
+
+}  // TEST_SUITE
