@@ -13,16 +13,10 @@
 #include <string>
 #include <vector>
 
-// Counting global allocator (program-wide, otherwise transparent): lets a test check that the
-// training loop does not allocate.
-static std::atomic<long> g_allocs{0};
-void* operator new(std::size_t n) {
-    g_allocs.fetch_add(1, std::memory_order_relaxed);
-    if (void* p = std::malloc(n ? n : 1)) return p;
-    throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+// Counting global allocator (program-wide, otherwise transparent; the suite's one replacement of
+// operator new is in test_alloc_probe.cpp): lets a test check that the training loop does not allocate.
+#include "alloc_probe.h"
+static std::atomic<long>& g_allocs = alloc_probe::allocs;
 
 namespace {
 
