@@ -457,7 +457,7 @@ void refresh_textures(AppState& app) {
     const int last = view_count(app) - 1;
     if (app.view == last && app.net->layers().back().type == lenet::LayerType::Rbf && app.ws->layers_done() >= last &&
         app.net->layers().back().in.size() == 84)
-        heatmap_upload(app.tex_f6, app.ws->out(last - 1), 7, 12);
+        heatmap_upload(app.tex_f6, app.ws->out(last - 2), 7, 12);  // view last-1 = engine layer last-2
 }
 
 // ---- trace helpers -------------------------------------------------------------------------------

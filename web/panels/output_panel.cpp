@@ -74,11 +74,12 @@ void draw_output_panel(AppState& app) {
         const float cell = std::clamp(std::floor((ImGui::GetContentRegionAvail().x - 140.0f) / 80.0f), 2.0f, 7.0f);
         ImGui::BeginGroup();
         ImGui::TextDisabled("F6 output");
-        const ColorScale s{ColorMode::Diverging, -1.7159f, 1.7159f};
+        const ColorScale s{ColorMode::Diverging, -1.0f, 1.0f};  // the prototypes' scale, to compare by eye
         ImVec2 uv;
-        if (draw_heatmap(app, "##f6", app.tex_f6, ImVec2(7 * cell * 1.3f, 12 * cell * 1.3f), ImVec2(0, 0), ImVec2(1, 1), s, &uv)) {
+        if (draw_heatmap(app, "##f6", app.tex_f6, ImVec2(7 * cell, 12 * cell), ImVec2(0, 0), ImVec2(1, 1), s, &uv)) {
             const int x = int(uv.x * 7), yy = int(uv.y * 12);
-            ImGui::SetTooltip("F6 unit %d = %.4f", yy * 7 + x, double(app.tex_f6.data[size_t(yy) * 7 + x]));
+            ImGui::SetTooltip("F6 unit %d = %.4f\n(colours from -1 blue to +1 red, as the prototypes)", yy * 7 + x,
+                              double(app.tex_f6.data[size_t(yy) * 7 + x]));
         }
         ImGui::EndGroup();
         ImGui::SameLine(0, 16);

@@ -1,0 +1,73 @@
+// tests/web/user-guide-shots.mjs — the screenshots of docs/user-guide.md, taken from a web build
+// in headless Chromium (the same set-up as the e2e tests), reduced to 8-bit PNGs with ImageMagick.
+//   node tests/web/user-guide-shots.mjs <web build dir> [out dir, default docs/images]
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { startServer } from '../../scripts/static-server.mjs';
+import { createContext, check } from './harness.mjs';
+
+const [root, outArg] = process.argv.slice(2);
+if (!root || !fs.existsSync(path.join(root, 'index.html'))) {
+  console.error('usage: node tests/web/user-guide-shots.mjs <web build dir with index.html> [out dir]');
+  process.exit(2);
+}
+const out = path.resolve(outArg || 'docs/images');
+fs.mkdirSync(out, { recursive: true });
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lenet-shots-'));
+const server = await startServer({ root, port: 0 });
+const ctx = createContext({ url: server.url + 'index.html', outDir: tmp });
+
+async function shot(name, hash, { viewport = { width: 1280, height: 720 }, before } = {}) {
+  const page = await ctx.openPage({ viewport });
+  await page.goto(ctx.url + hash);
+  const s = await ctx.waitReady(page);
+  check(s.notices.length === 0, `${name}: notices ${s.notices}`);
+  if (before) await before(page, s);
+  await page.waitForTimeout(800);
+  const raw = await ctx.screenshot(page, name);
+  const file = path.join(out, `${name}.png`);
+  execFileSync('convert', [raw, '-strip', '-colors', '200', `PNG8:${file}`]);
+  console.log(`${file}: ${fs.statSync(file).size} bytes`);
+  await page.close();
+}
+
+async function stroke(page, pad, points) {
+  const at = ([u, v]) => [pad.x + u * pad.w, pad.y + v * pad.h];
+  await page.mouse.move(...at(points[0]));
+  await page.mouse.down();
+  await page.waitForTimeout(120);
+  for (const p of points.slice(1)) {
+    await page.mouse.move(...at(p), { steps: 2 });
+    await page.waitForTimeout(70);
+  }
+  await page.mouse.up();
+  await page.waitForTimeout(200);
+}
+
+try {
+  await shot('visualizer-c1', '#sample=0&layer=C1');
+  await shot('visualizer-c3', '#sample=0&layer=C3');
+  await shot('visualizer-trace', '#sample=0&layer=C3&unit=3,4,5');
+  await shot('visualizer-output', '#sample=0&layer=OUTPUT');
+  await shot('visualizer-summary', '#sample=0&layer=C5', {
+    before: (page) => page.evaluate(() => window.lenet.command({ cmd: 'show_summary', on: true })),
+  });
+  await shot('visualizer-drawing', '#layer=S2', {
+    before: async (page, s) => {  // a "2": an arc, a diagonal and a base line
+      const pts = [];
+      for (let k = 0; k <= 10; k++) {
+        const t = Math.PI * (1.1 - 1.2 * k / 10);
+        pts.push([0.5 + 0.2 * Math.cos(t), 0.33 - 0.15 * Math.sin(t)]);
+      }
+      pts.push([0.45, 0.55], [0.32, 0.78], [0.5, 0.78], [0.7, 0.78]);
+      await stroke(page, s.draw_pad, pts);
+    },
+  });
+  await shot('visualizer-phone', '#sample=0&layer=C1', { viewport: { width: 390, height: 844 } });
+} finally {
+  await ctx.closeAll();
+  await server.close();
+  fs.rmSync(tmp, { recursive: true, force: true });
+}
