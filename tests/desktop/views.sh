@@ -57,9 +57,13 @@ for _ in $(seq 100); do
 done
 [ -n "$wid" ] || fail "no app window"
 sleep 1
+# XTEST events (not XSendEvent, which SDL ignores) to the focused window.
+xdotool windowfocus --sync "$wid" 2>/dev/null || xdotool windowfocus "$wid"
 for key in Right Right Right Right Right Right Right Left Left Home End Home; do
-  xdotool key --window "$wid" "$key"
-  sleep 0.15
+  xdotool keydown "$key"
+  sleep 0.08
+  xdotool keyup "$key"
+  sleep 0.12
 done
 # Strokes on the pad (left column; the pad is at about x 16..256, y 172..412 at 1280x720).
 for x in 100 130 160; do
@@ -77,6 +81,7 @@ echo "views: frame time over the last 120 frames: mean $(num frame_ms) ms, max $
 echo "views: while stepping/drawing ($(num interact_frames) frames): app code max $(num interact_app_ms_max) ms," \
      "frame max $(num interact_frame_ms_max) ms"
 echo "$state" | grep -q '"input_source":"draw"' || fail "the strokes did not reach the pad"
+[ "$(num steps_run)" -ge 8 ] || fail "the key presses did not step the network (steps_run $(num steps_run))"
 [ "$(num interact_frames)" -gt 5 ] || fail "too few interactive frames: $(num interact_frames)"
 awk -v v="$(num interact_app_ms_max)" 'BEGIN { exit !(v < 16) }' || fail "app time per interactive frame $(num interact_app_ms_max) ms >= 16 ms"
 echo "views: ok"
