@@ -171,6 +171,28 @@ void check_jpeg(const uint8_t* b, size_t n, const std::string& where) {
     }
 }
 
+// stb_image 2.27 memcpy()s from a null buffer when a PNG's first IDAT chunk is empty (undefined
+// behaviour, found by tests/fuzz/fuzz_image). Empty IDAT chunks carry nothing: drop them. Returns
+// the filtered bytes, or an empty vector when there is nothing to drop.
+std::vector<uint8_t> without_empty_idat(const uint8_t* b, size_t n) {
+    static const uint8_t sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+    if (n < 8 || std::memcmp(b, sig, 8) != 0) return {};
+    std::vector<uint8_t> out;
+    size_t pos = 8, copied = 0;
+    while (pos + 8 <= n) {
+        const uint32_t len = uint32_t(b[pos]) << 24 | uint32_t(b[pos + 1]) << 16 | uint32_t(b[pos + 2]) << 8 | b[pos + 3];
+        if (len == 0 && std::memcmp(b + pos + 4, "IDAT", 4) == 0) {
+            out.insert(out.end(), b + copied, b + pos);
+            copied = std::min(n, pos + 12);  // length, type, CRC
+        }
+        if (uint64_t(len) + 12 > n - pos) break;
+        pos += 12 + size_t(len);
+    }
+    if (copied == 0) return {};
+    out.insert(out.end(), b + copied, b + n);
+    return out;
+}
+
 }  // namespace
 
 GrayImage decode_image(const uint8_t* bytes, size_t size, const std::string& where) {
@@ -189,6 +211,11 @@ GrayImage decode_image(const uint8_t* bytes, size_t size, const std::string& whe
                             std::to_string(kMaxImageSide) + " pixels per side");
     }
     check_jpeg(bytes, size, where);
+    const std::vector<uint8_t> filtered = without_empty_idat(bytes, size);
+    if (!filtered.empty()) {
+        bytes = filtered.data();
+        size = filtered.size();
+    }
     int w = 0, h = 0, comp = 0;
     if (!stbi_info_from_memory(bytes, int(size), &w, &h, &comp))
         throw Error(ErrorKind::Format, where,
