@@ -76,7 +76,6 @@ struct WeightsFile {
 
 // ---- training (panels/train_panel.cpp) ----------------------------------------------------------
 struct TrainState {
-    bool                            open = false;
     bool                            running = false;
     lenet::Dataset                  data;         // training data (loaded when the panel first starts)
     std::string                     error;

@@ -197,6 +197,13 @@ void select_dataset(AppState& app, const std::string& dataset) {
     if (app.net) {
         select_weights(app, default_weights(app));
         if (app.source == InputSource::Test) set_sample(app, app.sample);
+        if (app.weights.empty())
+            for (const WeightsFile& w : app.weights_files)
+                if (w.dataset == dataset) {
+                    app.notices.push_back("No trained " + app.net->spec().name + " for " + dataset + " is shipped; " + w.arch +
+                                          " has one (" + w.file + "): choose it under Architecture.");
+                    break;
+                }
     }
 }
 
