@@ -4,6 +4,7 @@
 // map (table zeros skipped), kernel row and column, output row, and innermost over contiguous output x.
 // A conv whose kernel covers its whole input (C5: 16@5x5 -> 120@1x1) is a dot product per map.
 #include "layers.h"
+#include "kernels.h"  // SIMD fast paths (performance work); these loops stay the reference
 
 #include <algorithm>
 #include <cmath>
@@ -110,6 +111,7 @@ constexpr int kAccWidth = 64;  // widest output row whose dW partial sums are ke
 
 void conv_forward(float* out, const float* in, const float* w, const float* b, const uint8_t* table,
                   Shape is, Shape os, int K, int S, int P, float* scratch) {
+    if (kernels::conv_forward(out, in, w, b, table, is, os, K, S, P)) return;
     const int I = is.c, H = is.h, W = is.w, O = os.c, Ho = os.h, Wo = os.w;
     const size_t in_map = size_t(H) * W, out_map = size_t(Ho) * Wo, KK = size_t(K) * K;
     const bool whole = (K == H && K == W && P == 0);  // 1x1 output from a kernel covering the input
@@ -234,6 +236,7 @@ static void conv_backward_wide(float* dip, float* dwp, const float* gpad, const 
 template <bool SQ>
 void conv_backward(float* din, float* dw, float* db, const float* dpre, const float* in, const float* w,
                    const uint8_t* table, Shape is, Shape os, int K, int S, int P, float* scratch) {
+    if (!SQ && kernels::conv_backward(din, dw, db, dpre, in, w, table, is, os, K, S, P)) return;
     const int I = is.c, H = is.h, W = is.w, O = os.c, Ho = os.h, Wo = os.w;
     const size_t in_map = size_t(H) * W, out_map = size_t(Ho) * Wo, KK = size_t(K) * K;
     const bool wide = !SQ && scratch && conv_scratch_size(is, os, K, S, P) > 0;
@@ -323,6 +326,7 @@ template void conv_backward<true>(float*, float*, float*, const float*, const fl
 // ------------------------------------------------------------------------------------------------
 void pool_forward(float* out, const float* in, const float* coeff, const float* bias, PoolMode mode,
                   Shape is, Shape os, int K, int S) {
+    if (kernels::pool_forward(out, in, coeff, bias, mode, is, os, K, S)) return;
     const int C = is.c, W = is.w, Ho = os.h, Wo = os.w;
     const float inv = 1.0f / float(K * K);
     for (int c = 0; c < C; ++c) {
@@ -351,6 +355,7 @@ void pool_forward(float* out, const float* in, const float* coeff, const float* 
 template <bool SQ>
 void pool_backward(float* din, float* dcoeff, float* dbias, const float* dpre, const float* in,
                    const float* coeff, PoolMode mode, Shape is, Shape os, int K, int S) {
+    if (!SQ && kernels::pool_backward(din, dcoeff, dbias, dpre, in, coeff, mode, is, os, K, S)) return;
     const int C = is.c, W = is.w, Ho = os.h, Wo = os.w;
     const float inv = sq<SQ>(1.0f / float(K * K));
     for (int c = 0; c < C; ++c) {
@@ -401,6 +406,7 @@ template void pool_backward<true>(float*, float*, float*, const float*, const fl
 // full
 // ------------------------------------------------------------------------------------------------
 void full_forward(float* out, const float* in, const float* w, const float* b, int I, int O) {
+    if (kernels::full_forward(out, in, w, b, I, O)) return;
     for (int o = 0; o < O; ++o) {
         out[o] = b[o] + dot(w + size_t(o) * I, in, size_t(I));  // row (I)
     }
@@ -409,6 +415,7 @@ void full_forward(float* out, const float* in, const float* w, const float* b, i
 template <bool SQ>
 void full_backward(float* din, float* dw, float* db, const float* dpre, const float* in, const float* w,
                    int I, int O) {
+    if (!SQ && kernels::full_backward(din, dw, db, dpre, in, w, I, O)) return;
     for (int o = 0; o < O; ++o) {
         const float g = dpre[o];
         db[o] += g;
@@ -464,6 +471,7 @@ void rbf_backward_h(float* d2in, const float* dpre, const float* d2pre, const fl
 // activations
 // ------------------------------------------------------------------------------------------------
 void activation_forward(float* out, const float* pre, size_t n, Activation a) {
+    if (kernels::activation_forward(out, pre, n, a)) return;
     switch (a) {
         case Activation::None:
             if (out != pre) std::memcpy(out, pre, n * sizeof(float));

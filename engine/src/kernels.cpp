@@ -1,0 +1,439 @@
+// kernels.cpp — run-time selection of the SIMD conv kernels and the ISA-independent drivers around
+// them (padding copies, weight packing, extraction). See kernels.h; the kernels themselves are in
+// kernels_impl.inc, included here once per instruction set.
+//
+// Conv as "wide rows" (stride 1, no padding): with positions p = y * W + x over the input's width,
+// output (o, y, x) = b_o + sum_i sum_{ky,kx} w[o,i,ky,kx] in[i, p + ky W + kx]. All taps read the
+// same run of positions shifted by a constant, so one vector load serves a whole block of output
+// maps (register-blocked: OB maps x NV vectors of accumulators). The input gradient is the same
+// correlation run the other way, over the output gradient placed at offset F = (K-1) W + (K-1) in a
+// zero-filled buffer, with the taps mirrored; the weight gradient is a dot product per tap, K taps
+// of one kernel row sharing each gradient load.
+#include "kernels.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <vector>
+
+namespace lenet {
+namespace kernels {
+
+namespace {
+inline size_t round_up(size_t v, size_t m) { return (v + m - 1) / m * m; }
+}  // namespace
+
+// ------------------------------------------------------------------------------------------------
+// Instantiations
+// ------------------------------------------------------------------------------------------------
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+#define LENET_KERNELS_X86 1
+#include <immintrin.h>
+#pragma GCC push_options
+#pragma GCC target("avx2,fma")
+#pragma GCC optimize("fp-contract=fast")
+#define KNS avx2
+#define BCAST_MEM _mm256_set1_ps
+#define VMIN(a, b) ((vf)_mm256_min_ps((__m256)(a), (__m256)(b)))
+#define VMAX(a, b) ((vf)_mm256_max_ps((__m256)(a), (__m256)(b)))
+#define VSEL_SMALL(a, r)                                                                                      \
+    ((vf)_mm256_blendv_ps((__m256)(r), (__m256)(a),                                                          \
+                          _mm256_cmp_ps(_mm256_andnot_ps(_mm256_set1_ps(-0.0f), (__m256)(a)),               \
+                                        _mm256_set1_ps(0.0004f), _CMP_LT_OQ)))
+#define VBYTES 32
+#define NV 2
+#define OB_A 4
+#define OB_B 5
+#define OB_C 6
+#define OB_G 2
+#include "kernels_impl.inc"
+#undef KNS
+#undef BCAST_MEM
+#undef VMIN
+#undef VMAX
+#undef VSEL_SMALL
+#undef VBYTES
+#undef NV
+#undef OB_A
+#undef OB_B
+#undef OB_C
+#undef OB_G
+#pragma GCC pop_options
+
+#pragma GCC push_options
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"  // GCC 12: _mm512_undefined_ps inside min/max/abs
+#pragma GCC target("avx512f,avx512vl,avx2,fma")
+#pragma GCC optimize("fp-contract=fast")
+#define KNS avx512
+#define BCAST_MEM _mm512_set1_ps
+#define VMIN(a, b) ((vf)_mm512_min_ps((__m512)(a), (__m512)(b)))
+#define VMAX(a, b) ((vf)_mm512_max_ps((__m512)(a), (__m512)(b)))
+#define VSEL_SMALL(a, r)                                                                                      \
+    ((vf)_mm512_mask_blend_ps(                                                                                \
+        _mm512_cmp_ps_mask(_mm512_abs_ps((__m512)(a)), _mm512_set1_ps(0.0004f), _CMP_LT_OQ), (__m512)(r),     \
+        (__m512)(a)))
+#define VBYTES 64
+#define NV 1
+#define OB_A 6
+#define OB_B 8
+#define OB_C 12
+#define OB_G 4
+#include "kernels_impl.inc"
+#undef KNS
+#undef BCAST_MEM
+#undef VMIN
+#undef VMAX
+#undef VSEL_SMALL
+#undef VBYTES
+#undef NV
+#undef OB_A
+#undef OB_B
+#undef OB_C
+#undef OB_G
+#pragma GCC diagnostic pop
+#pragma GCC pop_options
+#endif
+
+#if defined(__wasm_simd128__)
+#define LENET_KERNELS_WASM 1
+#include <wasm_simd128.h>
+#define KNS wasm
+#define VMIN(a, b) ((vf)wasm_f32x4_min((v128_t)(a), (v128_t)(b)))
+#define VMAX(a, b) ((vf)wasm_f32x4_max((v128_t)(a), (v128_t)(b)))
+#define VSEL_SMALL(a, r)                                                                                      \
+    ((vf)wasm_v128_bitselect((v128_t)(a), (v128_t)(r),                                                       \
+                             wasm_f32x4_lt(wasm_f32x4_abs((v128_t)(a)), wasm_f32x4_splat(0.0004f))))
+#define VBYTES 16
+#define NV 2
+#define OB_A 4
+#define OB_B 5
+#define OB_C 6
+#define OB_G 2
+#include "kernels_impl.inc"
+#undef KNS
+#undef BCAST_MEM
+#undef VMIN
+#undef VMAX
+#undef VSEL_SMALL
+#undef VBYTES
+#undef NV
+#undef OB_A
+#undef OB_B
+#undef OB_C
+#undef OB_G
+#endif
+
+namespace {
+
+// One instruction set's entry points.
+struct Ops {
+    Isa    isa;
+    size_t vw, block;  // floats per vector; positions per corr block (NV * vw)
+    void (*fwd)(float* out, size_t os, const float* in, size_t is, const int* off, size_t Lb, float* wpk,
+                const float* w, const uint8_t* table, int O, int I, int KK);
+    void (*bwd_in)(float* out, size_t os, const float* g, size_t gs, const int* off, size_t Qb, float* wpk,
+                   const float* w, const uint8_t* table, int O, int I, int KK);
+    bool (*grad)(float* dwt, int K, int O, int I, const float* g, size_t gs, const float* in, size_t is, int W,
+                 size_t Lb);
+    void (*gemv)(float* out, const float* in, const float* w, const float* b, int I, int O);
+    void (*ger)(float* dw, const float* g, const float* in, int I, int O);
+    void (*gemv_t)(float* din, const float* w, const float* g, int I, int O);
+    void (*tanh_n)(float* out, const float* in, size_t n, float A, float S);
+};
+
+#define LENET_OPS(ns, ISA, NVV)                                                                            \
+    Ops{ISA, sizeof(ns::vf) / 4, size_t(NVV) * (sizeof(ns::vf) / 4),                                       \
+        [](float* out, size_t os, const float* in, size_t is, const int* off, size_t Lb, float* wpk,       \
+           const float* w, const uint8_t* table, int O, int I, int KK) {                                   \
+            ns::corr(out, os, O, in, is, I, off, KK, Lb, wpk, [&](int o, int i) -> const float* {          \
+                return (table && !table[size_t(i) * O + o]) ? nullptr : w + (size_t(o) * I + i) * KK;     \
+            });                                                                                            \
+        },                                                                                                 \
+        [](float* out, size_t os, const float* g, size_t gs, const int* off, size_t Qb, float* wpk,        \
+           const float* w, const uint8_t* table, int O, int I, int KK) {                                   \
+            ns::corr(out, os, I, g, gs, O, off, KK, Qb, wpk, [&](int i, int o) -> const float* {           \
+                return (table && !table[size_t(i) * O + o]) ? nullptr : w + (size_t(o) * I + i) * KK;     \
+            });                                                                                            \
+        },                                                                                                 \
+        ns::grad_any, ns::gemv, ns::ger, ns::gemv_t, ns::tanh_n}
+
+#ifdef LENET_KERNELS_X86
+const Ops kAvx2 = LENET_OPS(avx2, Isa::Avx2, 2);
+const Ops kAvx512 = LENET_OPS(avx512, Isa::Avx512, 1);
+#endif
+#ifdef LENET_KERNELS_WASM
+const Ops kWasm = LENET_OPS(wasm, Isa::WasmSimd, 2);
+#endif
+
+const Ops* ops_for(Isa i) {
+    switch (i) {
+#ifdef LENET_KERNELS_X86
+        case Isa::Avx2: return &kAvx2;
+        case Isa::Avx512: return &kAvx512;
+#endif
+#ifdef LENET_KERNELS_WASM
+        case Isa::WasmSimd: return &kWasm;
+#endif
+        default: return nullptr;
+    }
+}
+
+Isa detect() {
+    Isa best = Isa::Portable;
+#ifdef LENET_KERNELS_X86
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) best = Isa::Avx2;
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl")) best = Isa::Avx512;
+#endif
+#ifdef LENET_KERNELS_WASM
+    best = Isa::WasmSimd;
+#endif
+    return best;
+}
+
+Isa initial() {
+    const Isa best = detect();
+    const char* env = std::getenv("LENET_KERNELS");
+    if (!env || !*env || std::strcmp(env, "auto") == 0) return best;
+    for (Isa i : {Isa::Portable, Isa::Avx2, Isa::Avx512, Isa::WasmSimd})
+        if (std::strcmp(env, isa_name(i)) == 0 && isa_supported(i)) return i;
+    return best;
+}
+
+const Ops*& current() {
+    static const Ops* cur = ops_for(initial());
+    return cur;
+}
+
+// Per-thread scratch, grown to the largest request and kept.
+float* scratch(size_t n) {
+    thread_local std::vector<float> buf;
+    if (buf.size() < n) buf.resize(n);
+    return buf.data();
+}
+
+// A kernel covering its whole input (C5: 16@5x5 -> 120@1x1) is a dense layer over I*K*K inputs.
+bool whole(const Ops* ops, Shape is, Shape os, int K, int S, int P) {
+    return ops && S == 1 && P == 0 && K == is.h && K == is.w && os.h == 1 && os.w == 1;
+}
+
+bool covered(const Ops* ops, Shape is, Shape os, int K, int S, int P) {
+    if (!ops || S != 1 || P != 0 || K < 2 || K > 7) return false;
+    if (K >= is.h || K >= is.w) return false;  // a kernel covering its input (C5) stays a dot product
+    return os.h == is.h - K + 1 && os.w == is.w - K + 1 && is.c > 0 && os.c > 0;
+}
+
+}  // namespace
+
+const char* isa_name(Isa i) {
+    switch (i) {
+        case Isa::Avx2: return "avx2";
+        case Isa::Avx512: return "avx512";
+        case Isa::WasmSimd: return "wasm-simd128";
+        default: return "portable";
+    }
+}
+
+bool isa_supported(Isa i) {
+    if (i == Isa::Portable) return true;
+    if (!ops_for(i)) return false;
+    const Isa best = detect();
+    if (i == Isa::Avx2) return best == Isa::Avx2 || best == Isa::Avx512;
+    return i == best;
+}
+
+Isa isa() { return current() ? current()->isa : Isa::Portable; }
+
+void set_isa(Isa i) {
+    if (!isa_supported(i))
+        throw Error(ErrorKind::Usage, "kernels", std::string("instruction set ") + isa_name(i) +
+                                                     " is not available in this build or on this CPU");
+    current() = ops_for(i);
+}
+
+// ------------------------------------------------------------------------------------------------
+// Drivers
+// ------------------------------------------------------------------------------------------------
+bool conv_forward(float* out, const float* in, const float* w, const float* b, const uint8_t* table,
+                  Shape is, Shape os, int K, int S, int P) {
+    const Ops* ops = current();
+    if (whole(ops, is, os, K, S, P)) {  // absent table connections have zero weights: a dense product
+        ops->gemv(out, in, w, b, is.c * K * K, os.c);
+        return true;
+    }
+    if (!covered(ops, is, os, K, S, P)) return false;
+    const int I = is.c, H = is.h, W = is.w, O = os.c, Ho = os.h, Wo = os.w, KK = K * K;
+    const size_t L = size_t(Ho - 1) * W + size_t(Wo), Lb = round_up(L, ops->block);
+    const size_t istr = round_up(Lb + size_t(K - 1) * (W + 1), ops->vw);
+    const size_t n_in = size_t(I) * istr, n_out = size_t(O) * Lb, n_w = size_t(16) * I * KK;
+    float* inpad = scratch(n_in + n_out + n_w + KK);
+    float* outpad = inpad + n_in;
+    float* wpk = outpad + n_out;
+    int* off = reinterpret_cast<int*>(wpk + n_w);
+    for (int i = 0; i < I; ++i) {
+        float* d = inpad + size_t(i) * istr;
+        std::memcpy(d, in + size_t(i) * H * W, sizeof(float) * size_t(H) * W);
+        std::fill(d + size_t(H) * W, d + istr, 0.0f);
+    }
+    for (int ky = 0; ky < K; ++ky)
+        for (int kx = 0; kx < K; ++kx) off[ky * K + kx] = ky * W + kx;
+    ops->fwd(outpad, Lb, inpad, istr, off, Lb, wpk, w, table, O, I, KK);
+    for (int o = 0; o < O; ++o) {
+        const float* src = outpad + size_t(o) * Lb;
+        float* dst = out + size_t(o) * Ho * Wo;
+        const float bo = b[o];
+        for (int y = 0; y < Ho; ++y)
+            for (int x = 0; x < Wo; ++x) dst[y * Wo + x] = src[size_t(y) * W + x] + bo;
+    }
+    return true;
+}
+
+bool conv_backward(float* din, float* dw, float* db, const float* dpre, const float* in, const float* w,
+                   const uint8_t* table, Shape is, Shape os, int K, int S, int P) {
+    const Ops* ops = current();
+    if (whole(ops, is, os, K, S, P) && !table) {
+        const int n = is.c * K * K, O = os.c;
+        for (int o = 0; o < O; ++o) db[o] += dpre[o];
+        ops->ger(dw, dpre, in, n, O);
+        if (din) ops->gemv_t(din, w, dpre, n, O);
+        return true;
+    }
+    if (!covered(ops, is, os, K, S, P) || (K != 3 && K != 5)) return false;
+    const int I = is.c, H = is.h, W = is.w, O = os.c, Ho = os.h, Wo = os.w, KK = K * K;
+    const size_t L = size_t(Ho - 1) * W + size_t(Wo), Lb = round_up(L, ops->block);
+    const size_t LbG = round_up(L, ops->vw);              // weight-gradient dot products
+    const size_t HW = size_t(H) * W, Qb = round_up(HW, ops->block);
+    const size_t F = size_t(K - 1) * W + size_t(K - 1);  // output gradient offset in gfront
+    const size_t istr = round_up(Lb + F, ops->vw);
+    const size_t gs = round_up(F + std::max(Qb, Lb) + ops->vw, ops->vw);
+    const size_t n_in = size_t(I) * istr, n_g = size_t(O) * gs, n_dw = size_t(O) * I * KK;
+    const size_t n_din = din ? size_t(I) * Qb : 0, n_w = size_t(16) * O * KK;
+    float* inpad = scratch(n_in + n_g + n_dw + n_din + n_w + KK);
+    float* gfront = inpad + n_in;
+    float* dwt = gfront + n_g;
+    float* dinpad = dwt + n_dw;
+    float* wpk = dinpad + n_din;
+    int* off = reinterpret_cast<int*>(wpk + n_w);
+    for (int i = 0; i < I; ++i) {
+        float* d = inpad + size_t(i) * istr;
+        std::memcpy(d, in + size_t(i) * HW, sizeof(float) * HW);
+        std::fill(d + HW, d + istr, 0.0f);
+    }
+    std::fill(gfront, gfront + n_g, 0.0f);
+    for (int o = 0; o < O; ++o) {
+        const float* g = dpre + size_t(o) * Ho * Wo;
+        float* d = gfront + size_t(o) * gs + F;
+        float s = 0.0f;
+        for (int y = 0; y < Ho; ++y)
+            for (int x = 0; x < Wo; ++x) {
+                const float v = g[y * Wo + x];
+                d[size_t(y) * W + x] = v;
+                s += v;
+            }
+        db[o] += s;
+    }
+    ops->grad(dwt, K, O, I, gfront + F, gs, inpad, istr, W, LbG);
+    for (int o = 0; o < O; ++o)
+        for (int i = 0; i < I; ++i) {
+            if (table && !table[size_t(i) * O + o]) continue;  // absent weights: no gradient written
+            const size_t base = (size_t(o) * I + i) * KK;
+            for (int t = 0; t < KK; ++t) dw[base + t] += dwt[base + t];
+        }
+    if (din) {
+        for (int ky = 0; ky < K; ++ky)
+            for (int kx = 0; kx < K; ++kx) off[ky * K + kx] = int(F) - (ky * W + kx);
+        ops->bwd_in(dinpad, Qb, gfront, gs, off, Qb, wpk, w, table, O, I, KK);
+        for (int i = 0; i < I; ++i) {
+            const float* src = dinpad + size_t(i) * Qb;
+            float* dst = din + size_t(i) * HW;
+            for (size_t q = 0; q < HW; ++q) dst[q] += src[q];
+        }
+    }
+    return true;
+}
+
+bool full_forward(float* out, const float* in, const float* w, const float* b, int I, int O) {
+    const Ops* ops = current();
+    if (!ops) return false;
+    ops->gemv(out, in, w, b, I, O);
+    return true;
+}
+
+bool full_backward(float* din, float* dw, float* db, const float* dpre, const float* in, const float* w, int I,
+                   int O) {
+    const Ops* ops = current();
+    if (!ops) return false;
+    for (int o = 0; o < O; ++o) db[o] += dpre[o];
+    ops->ger(dw, dpre, in, I, O);
+    if (din) ops->gemv_t(din, w, dpre, I, O);
+    return true;
+}
+
+bool activation_forward(float* out, const float* pre, size_t n, Activation a) {
+    const Ops* ops = current();
+    if (!ops) return false;
+    if (a == Activation::Tanh) ops->tanh_n(out, pre, n, 1.0f, 1.0f);
+    else if (a == Activation::ScaledTanh) ops->tanh_n(out, pre, n, 1.7159f, 2.0f / 3.0f);
+    else return false;
+    return true;
+}
+
+// 2x2 windows, stride 2 (every preset's S2 and S4): specialised loops the compiler unrolls.
+bool pool_forward(float* out, const float* in, const float* coeff, const float* bias, PoolMode mode, Shape is,
+                  Shape os, int K, int S) {
+    if (!current() || K != 2 || S != 2 || mode == PoolMode::Max || os.h * 2 > is.h || os.w * 2 > is.w) return false;
+    const int C = is.c, W = is.w, Ho = os.h, Wo = os.w;
+    for (int c = 0; c < C; ++c) {
+        const float* ip = in + size_t(c) * is.h * W;
+        float* op = out + size_t(c) * Ho * Wo;
+        const float m = mode == PoolMode::Avg ? 0.25f : coeff[c], a = mode == PoolMode::Avg ? 0.0f : bias[c];
+        for (int y = 0; y < Ho; ++y) {
+            const float* r0 = ip + size_t(2 * y) * W;
+            const float* r1 = r0 + W;
+            float* o = op + size_t(y) * Wo;
+            for (int x = 0; x < Wo; ++x) o[x] = m * ((r0[2 * x] + r0[2 * x + 1]) + (r1[2 * x] + r1[2 * x + 1])) + a;
+        }
+    }
+    return true;
+}
+
+bool pool_backward(float* din, float* dcoeff, float* dbias, const float* dpre, const float* in, const float* coeff,
+                   PoolMode mode, Shape is, Shape os, int K, int S) {
+    if (!current() || K != 2 || S != 2 || mode == PoolMode::Max || os.h * 2 > is.h || os.w * 2 > is.w) return false;
+    const int C = is.c, W = is.w, Ho = os.h, Wo = os.w;
+    for (int c = 0; c < C; ++c) {
+        const float* ip = in + size_t(c) * is.h * W;
+        const float* gp = dpre + size_t(c) * Ho * Wo;
+        const float m = mode == PoolMode::Avg ? 0.25f : coeff[c];
+        if (mode == PoolMode::Subsample) {
+            float dc = 0.0f, dbs = 0.0f;
+            for (int y = 0; y < Ho; ++y) {
+                const float* r0 = ip + size_t(2 * y) * W;
+                const float* r1 = r0 + W;
+                const float* g = gp + size_t(y) * Wo;
+                for (int x = 0; x < Wo; ++x) {
+                    dc += g[x] * ((r0[2 * x] + r0[2 * x + 1]) + (r1[2 * x] + r1[2 * x + 1]));
+                    dbs += g[x];
+                }
+            }
+            dcoeff[c] += dc;
+            dbias[c] += dbs;
+        }
+        if (!din) continue;
+        float* dp = din + size_t(c) * is.h * W;
+        for (int y = 0; y < Ho; ++y) {
+            float* d0 = dp + size_t(2 * y) * W;
+            float* d1 = d0 + W;
+            const float* g = gp + size_t(y) * Wo;
+            for (int x = 0; x < Wo; ++x) {
+                const float v = g[x] * m;
+                d0[2 * x] += v; d0[2 * x + 1] += v; d1[2 * x] += v; d1[2 * x + 1] += v;
+            }
+        }
+    }
+    return true;
+}
+
+}  // namespace kernels
+}  // namespace lenet

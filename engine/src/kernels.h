@@ -1,0 +1,52 @@
+// kernels.h — internal: fast SIMD kernels for the hot layers, selected at run time.
+//
+// The straightforward loops of layers.cpp stay the definition (and the tests' oracle); these entry
+// points take over the cases they cover and return false for everything else, so the caller falls
+// back to layers.cpp. Covered: stride-1 unpadded convolutions whose kernel is smaller than the input
+// (C1, C3 of every preset, with or without a connection table) and kernels covering their input (C5),
+// dense layers, tanh activations, 2x2 avg/subsample pooling; forward and gradient backward (the
+// second-derivative pass of SDLM keeps the portable loops).
+//
+// Instruction sets: native x86-64 builds carry AVX-512 (16 floats, 32 registers) and AVX2+FMA (8
+// floats) versions compiled with GCC target pragmas and pick one at run time from the CPU
+// (__builtin_cpu_supports); wasm builds with -msimd128 use 128-bit SIMD. Anything else: portable
+// (layers.cpp). LENET_KERNELS=portable|avx2|avx512|auto in the environment forces a choice (native).
+//
+// Scratch memory is per thread (thread_local), sized on the first call for a layer shape and kept:
+// nothing is allocated per sample after that. Summation order is fixed per instruction set, so
+// results are deterministic for a given build and machine; they differ from the portable loops by
+// rounding only (the tests bound the difference).
+#pragma once
+
+#include "lenet/lenet.h"
+
+namespace lenet {
+namespace kernels {
+
+enum class Isa { Portable, Avx2, Avx512, WasmSimd };
+Isa         isa();                 // the instruction set in use
+const char* isa_name(Isa i);       // "portable", "avx2", "avx512", "wasm-simd128"
+bool        isa_supported(Isa i);  // this build and CPU can run it
+void        set_isa(Isa i);        // force (tests, benchmarks); unsupported -> Error(Usage)
+
+// out (O, Ho, Wo) = b + conv(in (I, H, W), w (O, I, K, K)), table (I, O) or null. False: not covered.
+bool conv_forward(float* out, const float* in, const float* w, const float* b, const uint8_t* table,
+                  Shape is, Shape os, int K, int S, int P);
+// Gradients: dw, db and (if din) din ACCUMULATE, as layers.h's conv_backward<false>.
+bool conv_backward(float* din, float* dw, float* db, const float* dpre, const float* in, const float* w,
+                   const uint8_t* table, Shape is, Shape os, int K, int S, int P);
+
+// Dense layers: out (O) = b + w (O, I) . in; backward accumulates db, dw and (if din) din.
+bool full_forward(float* out, const float* in, const float* w, const float* b, int I, int O);
+bool full_backward(float* din, float* dw, float* db, const float* dpre, const float* in, const float* w, int I,
+                   int O);
+// Tanh and ScaledTanh (vectorised rational tanh); other activations: false.
+bool activation_forward(float* out, const float* pre, size_t n, Activation a);
+// Avg and subsample pooling with 2x2 windows and stride 2; anything else: false.
+bool pool_forward(float* out, const float* in, const float* coeff, const float* bias, PoolMode mode, Shape is,
+                  Shape os, int K, int S);
+bool pool_backward(float* din, float* dcoeff, float* dbias, const float* dpre, const float* in, const float* coeff,
+                   PoolMode mode, Shape is, Shape os, int K, int S);
+
+}  // namespace kernels
+}  // namespace lenet

@@ -1,0 +1,155 @@
+// test_kernels.cpp — the SIMD kernels (engine/src/kernels.cpp) against the portable loops of
+// layers.cpp, for every instruction set this build and CPU can run: forward outputs, loss gradients
+// of every parameter and of the input, for the presets and for odd shapes (3x3 and 5x5 kernels,
+// widths that are not multiples of a vector, connection tables). Also: batched inference equals
+// the single-digit forward pass for every thread count.
+#include "net_fixtures.h"
+
+#include "../../engine/src/kernels.h"
+
+#include <algorithm>
+#include <cmath>
+
+using namespace lenet;
+
+namespace {
+
+struct Run {
+    std::vector<float> acts, grad, din;
+    float loss = 0;
+};
+
+Run run(const Network& net, const std::vector<float>& x, int label) {
+    Workspace ws(net);
+    ws.want_input_grad = true;
+    net.forward(ws, x.data());
+    Run r;
+    for (size_t i = 0; i < net.layers().size(); ++i) {
+        const float* o = ws.out(int(i));
+        r.acts.insert(r.acts.end(), o, o + net.layers()[i].out.size());
+    }
+    r.loss = net.loss(ws, label);
+    r.grad.assign(net.params().size(), 0.0f);
+    net.backward(ws, r.grad.data());
+    r.din.assign(ws.grad_input(), ws.grad_input() + x.size());
+    return r;
+}
+
+// max |a - b| <= tol * max(1, max |b|)
+void close(const std::vector<float>& a, const std::vector<float>& b, double tol, const char* what) {
+    REQUIRE(a.size() == b.size());
+    double worst = 0, scale = 1;
+    for (size_t k = 0; k < a.size(); ++k) {
+        worst = std::max(worst, std::fabs(double(a[k]) - double(b[k])));
+        scale = std::max(scale, std::fabs(double(b[k])));
+    }
+    INFO(what << ": worst difference " << worst << " at scale " << scale);
+    CHECK(worst <= tol * scale);
+}
+
+struct IsaGuard {
+    kernels::Isa saved = kernels::isa();
+    ~IsaGuard() { kernels::set_isa(saved); }
+};
+
+std::vector<kernels::Isa> fast_isas() {
+    std::vector<kernels::Isa> v;
+    for (kernels::Isa i : {kernels::Isa::Avx2, kernels::Isa::Avx512, kernels::Isa::WasmSimd})
+        if (kernels::isa_supported(i)) v.push_back(i);
+    return v;
+}
+
+void compare_all_isas(Network& net, uint64_t seed) {
+    nettest::fill_params(net, seed);
+    const std::vector<float> x = nettest::random_input(net, seed + 1);
+    const int label = int(seed % uint64_t(net.output_shape().size()));
+    IsaGuard guard;
+    kernels::set_isa(kernels::Isa::Portable);
+    const Run ref = run(net, x, label);
+    const std::vector<uint8_t> mask = net.trainable_mask();
+    for (kernels::Isa isa : fast_isas()) {
+        CAPTURE(kernels::isa_name(isa));
+        kernels::set_isa(isa);
+        const Run r = run(net, x, label);
+        close(r.acts, ref.acts, 2e-5, "layer outputs");
+        CHECK(r.loss == doctest::Approx(ref.loss).epsilon(1e-5));
+        close(r.grad, ref.grad, 2e-5, "parameter gradients");
+        close(r.din, ref.din, 2e-5, "input gradient");
+        for (size_t k = 0; k < mask.size(); ++k)
+            if (!mask[k]) REQUIRE(r.grad[k] == 0.0f);  // absent table connections get no gradient
+    }
+}
+
+}  // namespace
+
+TEST_SUITE("kernels") {
+
+TEST_CASE("kernels: the instruction set in use is named and supported; forcing a missing one is an error") {
+    CHECK(kernels::isa_supported(kernels::isa()));
+    CHECK(std::string(kernels::isa_name(kernels::isa())).size() > 0);
+    CHECK(kernels::isa_supported(kernels::Isa::Portable));
+#if defined(__x86_64__)
+    CHECK_FALSE(kernels::isa_supported(kernels::Isa::WasmSimd));
+    CHECK_THROWS_AS(kernels::set_isa(kernels::Isa::WasmSimd), Error);
+#endif
+}
+
+TEST_CASE("kernels: presets match the portable loops (forward, loss, every gradient)") {
+    for (const std::string& name : arch_preset_names()) {
+        CAPTURE(name);
+        Network net(arch_preset(name));
+        compare_all_isas(net, 11);
+        compare_all_isas(net, 12);
+    }
+}
+
+TEST_CASE("kernels: odd shapes, 3x3 and 5x5 kernels, connection tables match the portable loops") {
+    Network a(nettest::spec_json(R"({"name": "odd", "input": [2, 13, 11], "loss": "xent", "layers": [
+        {"name": "C1", "type": "conv", "maps": 7, "kernel": 3, "activation": "tanh",
+         "table": [[1,0,1,1,0,1,1],[0,1,1,0,1,1,1]]},
+        {"name": "C2", "type": "conv", "maps": 9, "kernel": 5, "activation": "relu"},
+        {"name": "C3", "type": "conv", "maps": 3, "kernel": 3, "activation": "sigmoid"},
+        {"name": "F", "type": "full", "units": 10}]})"));
+    compare_all_isas(a, 3);
+    Network b(nettest::spec_json(R"({"name": "wide", "input": [1, 40, 37], "loss": "mse", "layers": [
+        {"name": "C1", "type": "conv", "maps": 13, "kernel": 5, "activation": "tanh"},
+        {"name": "S2", "type": "pool", "mode": "max", "size": 2},
+        {"name": "C3", "type": "conv", "maps": 17, "kernel": 3, "activation": "tanh"},
+        {"name": "F", "type": "full", "units": 10}]})"));
+    compare_all_isas(b, 4);
+}
+
+TEST_CASE("kernels: predict_batch gives the single-digit labels and outputs for 1, 2 and 3 threads") {
+    for (const std::string& name : {std::string("lenet5"), std::string("lenet5-1998")}) {
+        Network net(arch_preset(name));
+        net.init(5);
+        const int n = 70;
+        const size_t in = size_t(net.input_shape().size()), out = size_t(net.output_shape().size());
+        std::vector<float> xs;
+        for (int i = 0; i < n; ++i) {
+            const std::vector<float> x = nettest::random_input(net, 100 + uint64_t(i), 0, 1);
+            xs.insert(xs.end(), x.begin(), x.end());
+        }
+        Workspace ws(net);
+        std::vector<int> want(n);
+        std::vector<float> want_out(n * out);
+        for (int i = 0; i < n; ++i) {
+            const Prediction p = net.predict(ws, xs.data() + size_t(i) * in);
+            want[size_t(i)] = p.label;
+            std::copy(ws.out(int(net.layers().size()) - 1), ws.out(int(net.layers().size()) - 1) + out,
+                      want_out.begin() + long(i * out));
+        }
+        for (int t : {1, 2, 3}) {
+            std::vector<int> labels(n, -1);
+            std::vector<float> outs(n * out, -1.0f);
+            predict_batch(net, xs.data(), n, labels.data(), outs.data(), t);
+            CHECK(labels == want);
+            CHECK(outs == want_out);
+        }
+    }
+    Network net(arch_preset("lenet5"));
+    CHECK_THROWS_AS(predict_batch(net, nullptr, 3, nullptr, nullptr, 1), Error);
+    CHECK_THROWS_AS(predict_batch(net, nullptr, -1, nullptr, nullptr, 1), Error);
+}
+
+}  // TEST_SUITE

@@ -1,0 +1,56 @@
+// bench_wasm.cpp — `lenet5 bench` for WebAssembly under node (built by bench/wasm/CMakeLists.txt):
+//     node --no-experimental-fetch build/bench-wasm/bench_wasm.js [--arch NAME]... [--json]
+//          [--scale S] [--data DIR]
+// The same lenet::bench() as the native command (engine/src/bench.cpp), single-threaded, SIMD128
+// kernels; MNIST is read from the real file system (NODERAWFS), found as natively.
+#include <lenet/lenet.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+int main(int argc, char** argv) {
+    std::vector<std::string> archs;
+    std::string data;
+    bool json = false;
+    double scale = 1.0;
+    for (int i = 1; i < argc; ++i) {
+        const std::string a = argv[i];
+        auto value = [&]() -> std::string {
+            if (i + 1 >= argc) { std::fprintf(stderr, "bench_wasm: %s needs a value\n", a.c_str()); std::exit(2); }
+            return argv[++i];
+        };
+        if (a == "--arch" || a == "-a") archs.push_back(value());
+        else if (a == "--data") data = value();
+        else if (a == "--scale") scale = std::atof(value().c_str());
+        else if (a == "--json") json = true;
+        else if (a == "--help" || a == "-h") {
+            std::printf("usage: bench_wasm [--arch NAME]... [--json] [--scale S] [--data DIR]\n");
+            return 0;
+        } else {
+            std::fprintf(stderr, "bench_wasm: unknown argument '%s'\n", a.c_str());
+            return 2;
+        }
+    }
+    if (archs.empty()) archs = {"lenet5", "lenet5-1998"};
+    try {
+        const std::string dir = data.empty() ? lenet::default_data_dir("mnist") : data;
+        const lenet::Dataset ds = lenet::load_dataset_dir(dir, "train", 10000, "mnist");
+        lenet::BenchOptions bo;
+        bo.threads = 1;
+        bo.scale = scale;
+        for (const std::string& a : archs) {
+            const lenet::BenchResult r = lenet::bench(a, ds, bo);
+            if (json) std::printf("%s\n", lenet::bench_json(r).c_str());
+            else
+                std::printf("%-14s b1 %.1f us, batch %.0f/s, train mb1 %.0f/s, mb32 %.0f/s\n", r.arch.c_str(),
+                            r.infer_b1_us, r.infer_batch_per_s, r.train_mb1_per_s, r.train_mb32_per_s);
+        }
+    } catch (const lenet::Error& e) {
+        std::fprintf(stderr, "bench_wasm: error: %s\n", e.what());
+        return 1;
+    }
+    return 0;
+}
