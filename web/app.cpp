@@ -11,7 +11,8 @@
 //   not shown), dataset, class_names, weights (file name, "" = untrained), trained, playing, show_pre,
 //   unit ({map,y,x} or null), hash, notices, layer_info {name,type,in,out,params,connections,macs},
 //   params, connections, macs (network totals), test_digits, data_error, shader (true when the
-//   colormap shader is in use), stacked (phone layout), frame_ms, frame_ms_max, app_ms, app_ms_max,
+//   colormap shader is in use), trace (for the selected unit: {a (recomputed term by term), engine_a,
+//   engine_out, terms, groups, matches}, else null), stacked (phone layout), frame_ms, frame_ms_max, app_ms, app_ms_max,
 //   interact_frame_ms_max, interact_app_ms_max, interact_frames, training, train_samples, train_loss,
 //   train_error (of the current pass so far).
 // app_command() commands ({"cmd": name, ...}; reply {"ok": true, ...} or {"ok": false, "error"}):
@@ -268,6 +269,11 @@ std::string app_state_json(const AppState& app) {
         info = {{"name", L.name}, {"type", lenet::layer_type_name(L.type)}, {"in", lenet::shape_str(L.in)},
                 {"out", lenet::shape_str(L.out)}, {"params", L.params}, {"connections", L.connections}, {"macs", L.macs}};
     }
+    json trace = nullptr;
+    const Trace tr = trace_unit(app);
+    if (tr.valid)
+        trace = {{"a", tr.a}, {"engine_a", tr.engine_a}, {"engine_out", tr.engine_out}, {"terms", tr.terms},
+                 {"groups", tr.groups.size()}, {"matches", tr.matches}};
     const lenet::Totals t = app.net->totals();
     json j = {
         {"arch", app.arch},
@@ -295,6 +301,7 @@ std::string app_state_json(const AppState& app) {
         {"show_pre", app.show_pre},
         {"show_summary", app.show_summary},
         {"unit", unit},
+        {"trace", trace},
         {"hash", app.hash},
         {"notices", app.notices},
         {"layer_info", info},

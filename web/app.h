@@ -211,6 +211,29 @@ Rect        receptive_field(const AppState& app, int view, int y, int x, int tar
 // Input maps of engine layer `layer` that feed output map o (all, unless a connection table says otherwise).
 std::vector<int> feeding_maps(const AppState& app, int layer, int o);
 
+// The computation of the selected unit (app.unit_*) of the current view, recomputed here from the
+// weights and the previous layer's outputs, term by term, to be shown and compared with the engine.
+struct TraceTerm {
+    float       w = 0, x = 0;  // weight (rbf: prototype value) and input
+    std::string where;         // which input, e.g. "S2[3][8][9]"
+};
+struct TraceGroup {
+    std::string            title;   // "from S2 map 3", "window of S2 map 3", "weights x inputs"
+    std::vector<TraceTerm> terms;
+    double                 sum = 0; // sum of w x (rbf: (x - w)^2)
+};
+struct Trace {
+    bool                    valid = false;
+    enum Kind { WeightedSum, Max, Rbf } kind = WeightedSum;
+    std::vector<TraceGroup> groups;
+    int                     terms = 0;
+    double                  bias = 0;       // added after the sum (0 for avg/max/rbf)
+    double                  a = 0;          // the recomputed weighted sum (pre-activation)
+    float                   engine_a = 0, engine_out = 0;  // the engine's values of the unit
+    bool                    matches = false;  // |a - engine_a| <= 1e-3 (relative above 1)
+};
+Trace trace_unit(const AppState& app);
+
 // ---- app_gl.cpp ---------------------------------------------------------------------------------
 void gl_init(AppState& app);
 void gl_shutdown(AppState& app);

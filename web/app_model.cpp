@@ -501,3 +501,95 @@ Rect receptive_field(const AppState& app, int view, int y, int x, int target) {
     }
     return r;
 }
+
+Trace trace_unit(const AppState& app) {
+    Trace t;
+    const int v = app.view;
+    if (v <= 0) return t;
+    const lenet::Shape out = view_shape(app, v), inshape = view_shape(app, v - 1);
+    const int m = app.unit_map, uy = app.unit_y, ux = app.unit_x;
+    if (m < 0 || m >= out.c || uy < 0 || uy >= out.h || ux < 0 || ux >= out.w) return t;
+    const float* in = view_data(app, v - 1, false);
+    const float* pre = view_data(app, v, true);
+    const float* post = view_data(app, v, false);
+    if (!in || !pre || !post) return t;
+    const int li = v - 1;
+    const lenet::LayerSpec& S = app.net->spec().layers[size_t(li)];
+    const lenet::LayerInfo& L = app.net->layers()[size_t(li)];
+    const float* w = app.net->params().data() + L.weight_offset;
+    const float* b = app.net->params().data() + L.bias_offset;
+    const std::string prev = view_name(app, v - 1);
+    char buf[96];
+    auto at = [&](int map, int y, int x) -> float {  // zero outside (padding)
+        if (y < 0 || y >= inshape.h || x < 0 || x >= inshape.w) return 0.0f;
+        return in[(size_t(map) * inshape.h + y) * inshape.w + x];
+    };
+    switch (S.type) {
+        case lenet::LayerType::Conv: {
+            const int K = S.kernel, I = L.in.c;
+            for (int i : feeding_maps(app, li, m)) {
+                TraceGroup g;
+                g.title = "from " + prev + " map " + std::to_string(i);
+                for (int ky = 0; ky < K; ++ky)
+                    for (int kx = 0; kx < K; ++kx) {
+                        const int yy = uy * S.stride - S.padding + ky, xx = ux * S.stride - S.padding + kx;
+                        std::snprintf(buf, sizeof buf, "%s[%d][%d][%d]", prev.c_str(), i, yy, xx);
+                        g.terms.push_back({w[((size_t(m) * I + i) * K + ky) * K + kx], at(i, yy, xx), buf});
+                    }
+                t.groups.push_back(std::move(g));
+            }
+            t.bias = b[m];
+            break;
+        }
+        case lenet::LayerType::Pool: {
+            const int K = S.kernel;
+            TraceGroup g;
+            g.title = "window of " + prev + " map " + std::to_string(m);
+            const float coeff = S.pool == lenet::PoolMode::Subsample ? w[m] : 1.0f / float(K * K);
+            for (int dy = 0; dy < K; ++dy)
+                for (int dx = 0; dx < K; ++dx) {
+                    const int yy = uy * S.stride + dy, xx = ux * S.stride + dx;
+                    std::snprintf(buf, sizeof buf, "%s[%d][%d][%d]", prev.c_str(), m, yy, xx);
+                    g.terms.push_back({S.pool == lenet::PoolMode::Max ? 1.0f : coeff, at(m, yy, xx), buf});
+                }
+            t.groups.push_back(std::move(g));
+            if (S.pool == lenet::PoolMode::Max) t.kind = Trace::Max;
+            if (S.pool == lenet::PoolMode::Subsample) t.bias = b[m];
+            break;
+        }
+        case lenet::LayerType::Full:
+        case lenet::LayerType::Rbf: {
+            const int I = int(L.in.size());
+            const bool rbf = S.type == lenet::LayerType::Rbf;
+            const float* wr = rbf ? app.net->fixed().data() + L.fixed_offset : w;
+            TraceGroup g;
+            g.title = rbf ? "squared differences to the prototype of " + class_name(app, m) : "weights x inputs";
+            for (int i = 0; i < I; ++i) {
+                std::snprintf(buf, sizeof buf, "%s[%d]", prev.c_str(), i);
+                g.terms.push_back({wr[size_t(m) * I + i], in[i], buf});
+            }
+            t.groups.push_back(std::move(g));
+            if (rbf) t.kind = Trace::Rbf;
+            else t.bias = b[m];
+            break;
+        }
+    }
+    double a = 0.0, mx = -1e300;
+    for (TraceGroup& g : t.groups) {
+        g.sum = 0.0;
+        for (const TraceTerm& term : g.terms) {
+            const double d = double(term.x) - double(term.w);
+            g.sum += t.kind == Trace::Rbf ? d * d : double(term.w) * double(term.x);
+            mx = std::max(mx, double(term.x));
+        }
+        a += g.sum;
+        t.terms += int(g.terms.size());
+    }
+    t.a = t.kind == Trace::Max ? mx : a + t.bias;
+    const size_t unit = (size_t(m) * out.h + uy) * out.w + ux;
+    t.engine_a = pre[unit];
+    t.engine_out = post[unit];
+    t.matches = std::fabs(t.a - double(t.engine_a)) <= 1e-3 * std::max(1.0, std::fabs(t.a));
+    t.valid = true;
+    return t;
+}

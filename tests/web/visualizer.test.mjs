@@ -176,6 +176,32 @@ export const tests = [
     },
   },
   {
+    name: 'visualizer: trace a unit in every layer: recomputed term by term, equal to the engine',
+    async run(ctx) {
+      const page = await ctx.openPage({ viewport: { width: 1280, height: 720 } });
+      await page.goto(ctx.url + '#sample=3');
+      await ctx.waitReady(page);
+      // [layer, map, y, x, terms]: C3 map 3 reads 3 S2 maps (Table I), map 15 all 6.
+      const cases = [['C1', 2, 13, 9, 25], ['S2', 4, 7, 6, 4], ['C3', 3, 4, 5, 75], ['C3', 15, 0, 9, 150],
+                     ['S4', 10, 2, 2, 4], ['C5', 77, 0, 0, 400], ['F6', 40, 0, 0, 120], ['OUTPUT', 3, 0, 0, 84]];
+      for (const [layer, map, y, x, terms] of cases) {
+        check((await page.evaluate((l) => window.lenet.selectLayer(l), layer)).ok, `selectLayer(${layer})`);
+        const r = await page.evaluate((u) => window.lenet.command({ cmd: 'select_unit', map: u[0], y: u[1], x: u[2] }), [map, y, x]);
+        check(r.ok, `select_unit ${layer} ${map},${y},${x}: ${JSON.stringify(r)}`);
+        const s = await state(page);
+        check(s.trace && s.trace.terms === terms, `${layer} unit ${map}: ${JSON.stringify(s.trace)}, expected ${terms} terms`);
+        check(s.trace.matches && Math.abs(s.trace.a - s.trace.engine_a) < 1e-3 * Math.max(1, Math.abs(s.trace.a)),
+              `${layer} unit ${map}: recomputed a = ${s.trace.a}, engine ${s.trace.engine_a}`);
+      }
+      const bad = await page.evaluate(() => window.lenet.command({ cmd: 'select_unit', map: 10, y: 0, x: 0 }));
+      check(!bad.ok, `OUTPUT has no unit 10: ${JSON.stringify(bad)}`);
+      await page.evaluate(() => { window.location.hash = '#sample=3&layer=C3&unit=3,4,5'; });
+      await waitState(page, () => { const t = window.lenet.state(); return t.layer === 'C3' && t.trace; }, null, 'C3 trace');
+      await page.waitForTimeout(500);
+      await ctx.screenshot(page, 'trace-C3');
+    },
+  },
+  {
     name: 'visualizer: test digits predict what the native engine predicts (lenet5 eval --predictions)',
     async run(ctx) {
       let { page, s } = await trainedPage(ctx);

@@ -12,10 +12,6 @@
 
 namespace {
 
-struct Term {
-    float       w, x;   // weight and input (rbf: prototype value and input)
-    std::string where;  // which input
-};
 
 std::string f_text(lenet::Activation act, float a, float out) {
     char b[160];
@@ -31,28 +27,27 @@ std::string f_text(lenet::Activation act, float a, float out) {
     return b;
 }
 
-// One group of products (a conv input map, or a whole full layer), with an expandable list.
-double product_group(const char* title, const std::vector<Term>& terms, bool rbf) {
-    double sum = 0.0;
-    for (const Term& t : terms) sum += rbf ? double(t.x - t.w) * double(t.x - t.w) : double(t.w) * double(t.x);
+// One group of products (a conv input map, a pooling window, a whole full layer), with its terms
+// in an expandable table.
+void product_group(const TraceGroup& g, bool rbf) {
     std::string inline_terms;
-    for (size_t i = 0; i < terms.size() && i < 2; ++i) {
+    for (size_t i = 0; i < g.terms.size() && i < 2; ++i) {
         char b[64];
-        if (rbf) std::snprintf(b, sizeof b, "(%.3f - %.0f)^2", double(terms[i].x), double(terms[i].w));
-        else std::snprintf(b, sizeof b, "%.3f x %.3f", double(terms[i].w), double(terms[i].x));
+        if (rbf) std::snprintf(b, sizeof b, "(%.3f - %.0f)^2", double(g.terms[i].x), double(g.terms[i].w));
+        else std::snprintf(b, sizeof b, "%.3f x %.3f", double(g.terms[i].w), double(g.terms[i].x));
         inline_terms += (i ? " + " : "") + std::string(b);
     }
-    if (terms.size() > 2) inline_terms += " + ... (" + std::to_string(terms.size()) + " terms)";
-    if (ImGui::TreeNode(title, "%s: %s = %.4f", title, inline_terms.c_str(), sum)) {
+    if (g.terms.size() > 2) inline_terms += " + ... (" + std::to_string(g.terms.size()) + " terms)";
+    if (ImGui::TreeNode(g.title.c_str(), "%s: %s = %.4f", g.title.c_str(), inline_terms.c_str(), g.sum)) {
         if (ImGui::BeginTable("##terms", 4, ImGuiTableFlags_Borders | ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_ScrollY,
-                              ImVec2(0, std::min(220.0f, ImGui::GetTextLineHeightWithSpacing() * float(terms.size() + 2))))) {
+                              ImVec2(0, std::min(220.0f, ImGui::GetTextLineHeightWithSpacing() * float(g.terms.size() + 2))))) {
             ImGui::TableSetupScrollFreeze(0, 1);
             ImGui::TableSetupColumn("input");
             ImGui::TableSetupColumn(rbf ? "prototype w" : "weight w");
             ImGui::TableSetupColumn("input x");
             ImGui::TableSetupColumn(rbf ? "(x - w)^2" : "w x x");
             ImGui::TableHeadersRow();
-            for (const Term& t : terms) {
+            for (const TraceTerm& t : g.terms) {
                 ImGui::TableNextRow();
                 ImGui::TableNextColumn();
                 ImGui::TextUnformatted(t.where.c_str());
@@ -67,7 +62,6 @@ double product_group(const char* title, const std::vector<Term>& terms, bool rbf
         }
         ImGui::TreePop();
     }
-    return sum;
 }
 
 // A map of view `view` (tex: its stacked maps) with a rectangle on the receptive field.
@@ -106,11 +100,7 @@ void draw_trace_panel(AppState& app) {
     const int li = v - 1, m = app.unit_map, uy = app.unit_y, ux = app.unit_x;
     const lenet::LayerSpec& S = app.net->spec().layers[size_t(li)];
     const lenet::LayerInfo& L = app.net->layers()[size_t(li)];
-    const float* in = view_data(app, v - 1, false);
-    const float* pre = view_data(app, v, true);
-    const float* post = view_data(app, v, false);
-    if (!in || !pre || !post) return;
-    const size_t unit = (size_t(m) * out.h + uy) * out.w + ux;
+    if (!view_data(app, v - 1, false) || !view_data(app, v, false)) return;
     if (out.h * out.w > 1) ImGui::Text("Unit %s map %d, y %d, x %d", L.name.c_str(), m, uy, ux);
     else ImGui::Text("Unit %s %d", L.name.c_str(), m);
     ImGui::SameLine();
@@ -150,87 +140,31 @@ void draw_trace_panel(AppState& app) {
 
     ImGui::Separator();
     ImGui::TextUnformatted("Computation:");
-    const float* w = app.net->params().data() + L.weight_offset;
-    const float* b = app.net->params().data() + L.bias_offset;
-    double a = 0.0;
-    char buf[200];
-    const std::string prev = view_name(app, v - 1);
-    switch (S.type) {
-        case lenet::LayerType::Conv: {
-            const int K = S.kernel, I = L.in.c;
-            for (int i : maps) {
-                std::vector<Term> terms;
-                for (int ky = 0; ky < K; ++ky)
-                    for (int kx = 0; kx < K; ++kx) {
-                        const int yy = uy * S.stride - S.padding + ky, xx = ux * S.stride - S.padding + kx;
-                        const bool inside = yy >= 0 && yy < inshape.h && xx >= 0 && xx < inshape.w;
-                        const float x = inside ? in[(size_t(i) * inshape.h + yy) * inshape.w + xx] : 0.0f;
-                        std::snprintf(buf, sizeof buf, "%s[%d][%d][%d]", prev.c_str(), i, yy, xx);
-                        terms.push_back({w[((size_t(m) * I + i) * K + ky) * K + kx], x, buf});
-                    }
-                std::snprintf(buf, sizeof buf, "from %s map %d", prev.c_str(), i);
-                a += product_group(buf, terms, false);
-            }
-            ImGui::Text("sum of %zu terms = %.4f", maps.size() * size_t(K * K), a);
-            ImGui::Text("+ bias b = %.4f   ->   a = %.4f", double(b[m]), a + double(b[m]));
-            a += double(b[m]);
+    const Trace t = trace_unit(app);
+    if (!t.valid) return;
+    for (const TraceGroup& g : t.groups) product_group(g, t.kind == Trace::Rbf);
+    switch (t.kind) {
+        case Trace::WeightedSum: {
+            double sum = t.a - t.bias;
+            if (t.groups.size() > 1) ImGui::Text("sum of %d terms = %.4f", t.terms, sum);
+            if (S.type == lenet::LayerType::Pool && S.pool == lenet::PoolMode::Subsample)
+                ImGui::TextWrapped("(each term is coefficient x input: a = coeff x (sum of the %d inputs) + bias)", t.terms);
+            else if (S.type == lenet::LayerType::Pool)
+                ImGui::TextWrapped("(average: each input weighted 1/%d)", t.terms);
+            if (t.bias != 0.0 || S.type != lenet::LayerType::Pool)
+                ImGui::Text("+ bias b = %.4f   ->   a = %.4f", t.bias, t.a);
+            else
+                ImGui::Text("a = %.4f", t.a);
             break;
         }
-        case lenet::LayerType::Pool: {
-            const int K = S.kernel;
-            std::vector<float> xs;
-            std::string list;
-            for (int dy = 0; dy < K; ++dy)
-                for (int dx = 0; dx < K; ++dx) {
-                    const float x = in[(size_t(m) * inshape.h + uy * S.stride + dy) * inshape.w + ux * S.stride + dx];
-                    xs.push_back(x);
-                    std::snprintf(buf, sizeof buf, "%s%.4f", list.empty() ? "" : ", ", double(x));
-                    list += buf;
-                }
-            double sum = 0, mx = -1e30;
-            for (float x : xs) { sum += x; mx = std::max(mx, double(x)); }
-            ImGui::TextWrapped("inputs (%s map %d, %dx%d window): %s", prev.c_str(), m, K, K, list.c_str());
-            if (S.pool == lenet::PoolMode::Subsample) {
-                ImGui::Text("sum = %.4f", sum);
-                ImGui::Text("a = coeff x sum + bias = %.4f x %.4f + %.4f = %.4f", double(w[m]), sum, double(b[m]),
-                            double(w[m]) * sum + double(b[m]));
-                a = double(w[m]) * sum + double(b[m]);
-            } else if (S.pool == lenet::PoolMode::Max) {
-                ImGui::Text("a = max = %.4f", mx);
-                a = mx;
-            } else {
-                ImGui::Text("a = sum / %d = %.4f / %d = %.4f", K * K, sum, K * K, sum / (K * K));
-                a = sum / (K * K);
-            }
+        case Trace::Max: ImGui::Text("a = the largest of the %d inputs = %.4f", t.terms, t.a); break;
+        case Trace::Rbf:
+            ImGui::TextWrapped("y = %.4f: the squared distance between F6's outputs and the prototype of %s "
+                               "(no bias, no activation)", t.a, class_name(app, m).c_str());
             break;
-        }
-        case lenet::LayerType::Full: {
-            const int I = int(L.in.size());
-            std::vector<Term> terms;
-            for (int i = 0; i < I; ++i) {
-                std::snprintf(buf, sizeof buf, "%s[%d]", prev.c_str(), i);
-                terms.push_back({w[size_t(m) * I + i], in[i], buf});
-            }
-            a = product_group("weights x inputs", terms, false);
-            ImGui::Text("+ bias b = %.4f   ->   a = %.4f", double(b[m]), a + double(b[m]));
-            a += double(b[m]);
-            break;
-        }
-        case lenet::LayerType::Rbf: {
-            const int I = int(L.in.size());
-            const float* p = app.net->fixed().data() + L.fixed_offset;
-            std::vector<Term> terms;
-            for (int i = 0; i < I; ++i) {
-                std::snprintf(buf, sizeof buf, "%s[%d]", prev.c_str(), i);
-                terms.push_back({p[size_t(m) * I + i], in[i], buf});
-            }
-            a = product_group("squared differences to the prototype", terms, true);
-            ImGui::Text("y = %.4f (distance to the prototype of %s; no bias, no activation)", a, class_name(app, m).c_str());
-            break;
-        }
     }
-    if (S.type != lenet::LayerType::Rbf) ImGui::TextWrapped("%s", f_text(L.activation, float(a), post[unit]).c_str());
-    const bool match = std::fabs(a - double(pre[unit])) <= 1e-3 * std::max(1.0, std::fabs(a));
-    ImGui::TextColored(match ? ImVec4(0.5f, 0.9f, 0.5f, 1) : ImVec4(1, 0.4f, 0.4f, 1), "engine's values: a = %.4f, output = %.4f  %s",
-                       double(pre[unit]), double(post[unit]), match ? "(matches)" : "(differs!)");
+    if (t.kind != Trace::Rbf) ImGui::TextWrapped("%s", f_text(L.activation, float(t.a), t.engine_out).c_str());
+    ImGui::TextColored(t.matches ? ImVec4(0.5f, 0.9f, 0.5f, 1) : ImVec4(1, 0.4f, 0.4f, 1),
+                       "engine's values: a = %.4f, output = %.4f  %s", double(t.engine_a), double(t.engine_out),
+                       t.matches ? "(matches)" : "(differs!)");
 }

@@ -180,7 +180,7 @@ void draw_prototypes(AppState& app, float cell, const std::vector<float>* distan
         if (o == best)
             ImGui::GetWindowDrawList()->AddRect(ImVec2(p0.x - 2, p0.y - 2), ImVec2(p0.x + 7 * cell + 2, p0.y + 12 * cell + 2),
                                                 IM_COL32(0, 255, 120, 255), 0, 0, 2);
-        ImGui::Text("%s", class_name(app, o).c_str());
+        ImGui::Text("%d", o);  // the name (Fashion-MNIST's are long) is in the tooltip
         if (distances && size_t(o) < distances->size()) ImGui::TextDisabled("%.1f", double((*distances)[size_t(o)]));
         ImGui::PopID();
         ImGui::EndGroup();
