@@ -127,10 +127,11 @@ void preprocessing_strip(AppState& app) {
     std::snprintf(cap, sizeof cap, "%dx%d input", in.h, in.w);
     step_image(app, "##s4", app.tex_input, size, cap, view_scale(app, 0, false));
     const bool paper = app.net->spec().norm == lenet::InputNorm::Paper;
-    ImGui::TextWrapped("%s%s", drawn ? "Ink cropped, fitted into 20x20, centred by its centre of mass in 28x28, " :
-                                       "Test digit (28x28), ",
-                       paper ? "padded to 32x32 with background -0.1 and ink 1.175 (the paper's scaling)."
-                             : "padded to 32x32, pixel / 255 in [0, 1].");
+    std::string pad_to = in.h == 28 && in.w == 28 ? "" : "padded to " + std::to_string(in.h) + "x" + std::to_string(in.w) + ", ";
+    ImGui::TextWrapped("%s%s%s", drawn ? "Ink cropped, fitted into 20x20, centred by its centre of mass in 28x28, " :
+                                         "Test digit (28x28), ",
+                       pad_to.c_str(),
+                       paper ? "background -0.1 and ink 1.175 (the paper's scaling)." : "pixel / 255 in [0, 1].");
 }
 
 void prediction_line(AppState& app) {

@@ -154,12 +154,14 @@ void draw_layer_panel(AppState& app) {
         ImGui::TextColored(ImVec4(0.95f, 0.65f, 0.25f, 1), "INPUT");
         ImGui::SameLine();
         ImGui::Text("%s image", lenet::shape_str(in).c_str());
-        ImGui::TextWrapped("%s", app.net->spec().norm == lenet::InputNorm::Paper
-                                     ? "The 28x28 digit centred in a 32x32 field, so strokes can reach the centre of "
-                                       "C1's receptive fields near the border. Background -0.1, ink 1.175: mean about "
-                                       "0, variance about 1 (Section II.B)."
-                                     : "The 28x28 digit padded to 32x32, pixels scaled to [0, 1].");
-        ImGui::Text("No parameters. Press Right (or Next) to run C1.");
+        if (app.net->spec().norm == lenet::InputNorm::Paper)
+            ImGui::TextWrapped("The 28x28 digit centred in a %dx%d field, so strokes can reach the centre of the first "
+                               "layer's receptive fields near the border. Background -0.1, ink 1.175: mean about 0, "
+                               "variance about 1 (Section II.B).", in.h, in.w);
+        else
+            ImGui::TextWrapped("The 28x28 digit%s, pixels scaled to [0, 1].",
+                               in.h == 28 && in.w == 28 ? "" : (" padded to " + std::to_string(in.h) + "x" + std::to_string(in.w)).c_str());
+        ImGui::Text("No parameters. Press Right (or Next) to run %s.", app.net->layers().front().name.c_str());
         ImGui::TextDisabled("%s: %s", app.net->spec().name.c_str(), app.net->spec().description.c_str());
         return;
     }

@@ -17,6 +17,7 @@ void bar_chart(AppState& app, const std::vector<float>& scores, bool distances, 
     for (float v : scores) maxv = std::max(maxv, v);
     ImDrawList* dl = ImGui::GetWindowDrawList();
     const float h = ImGui::GetTextLineHeight();
+    ImGui::PushStyleVar(ImGuiStyleVar_ItemSpacing, ImVec2(ImGui::GetStyle().ItemSpacing.x, 1.0f));
     for (size_t i = 0; i < scores.size(); ++i) {
         ImGui::PushID(int(i));
         const ImVec2 p = ImGui::GetCursorScreenPos();
@@ -28,7 +29,7 @@ void bar_chart(AppState& app, const std::vector<float>& scores, bool distances, 
         char v[32];
         std::snprintf(v, sizeof v, distances ? "%.2f" : "%.2f%%", double(distances ? scores[i] : 100.0f * scores[i]));
         dl->AddText(ImVec2(p.x + label_w + bar_max + 8, p.y), IM_COL32(200, 200, 205, 255), v);
-        if (ImGui::InvisibleButton("##bar", ImVec2(label_w + bar_max + value_w, h + 2))) {
+        if (ImGui::InvisibleButton("##bar", ImVec2(label_w + bar_max + value_w, h))) {
             app.unit_map = int(i);
             app.unit_y = app.unit_x = 0;
             app.focus_trace = true;
@@ -37,6 +38,7 @@ void bar_chart(AppState& app, const std::vector<float>& scores, bool distances, 
                                                       distances ? "distance" : "probability", double(scores[i]));
         ImGui::PopID();
     }
+    ImGui::PopStyleVar();
 }
 
 }  // namespace

@@ -38,7 +38,8 @@ void product_group(const TraceGroup& g, bool rbf) {
         inline_terms += (i ? " + " : "") + std::string(b);
     }
     if (g.terms.size() > 2) inline_terms += " + ... (" + std::to_string(g.terms.size()) + " terms)";
-    if (ImGui::TreeNode(g.title.c_str(), "%s: %s = %.4f", g.title.c_str(), inline_terms.c_str(), g.sum)) {
+    // The sum first: a narrow panel cuts the end of the line, not the result.
+    if (ImGui::TreeNode(g.title.c_str(), "%s: %.4f = %s", g.title.c_str(), g.sum, inline_terms.c_str())) {
         if (ImGui::BeginTable("##terms", 4, ImGuiTableFlags_Borders | ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_ScrollY,
                               ImVec2(0, std::min(220.0f, ImGui::GetTextLineHeightWithSpacing() * float(g.terms.size() + 2))))) {
             ImGui::TableSetupScrollFreeze(0, 1);

@@ -190,7 +190,7 @@ void draw_prototypes(AppState& app, float cell, const std::vector<float>* distan
 void draw_weights_panel(AppState& app) {
     refresh_textures(app);
     if (app.view == 0) {
-        ImGui::TextWrapped("The input has no weights. Step to C1 to see its six 5x5 kernels.");
+        ImGui::TextWrapped("The input has no weights. Step to %s to see its kernels.", app.net->layers().front().name.c_str());
         return;
     }
     const lenet::LayerSpec& S = app.net->spec().layers[size_t(app.view - 1)];
