@@ -130,7 +130,9 @@ void layout_wide(AppState& app) {
             draw_trace_panel(app);
             ImGui::EndTabItem();
         }
-        if (ImGui::BeginTabItem("Train")) {
+        const ImGuiTabItemFlags train_flags = app.focus_train ? ImGuiTabItemFlags_SetSelected : 0;
+        app.focus_train = false;
+        if (ImGui::BeginTabItem("Train", nullptr, train_flags)) {
             draw_train_panel(app);
             ImGui::EndTabItem();
         }
@@ -431,6 +433,7 @@ std::string app_command(AppState& app, const std::string& text) {
         return ok();
     }
     if (name == "train") {  // {on: true|false}: start (or continue) / pause live training
+        app.focus_train = true;
         if (cmd.contains("on") && cmd["on"] == false) {
             app.train.running = false;
         } else if (app.train.trainer) {

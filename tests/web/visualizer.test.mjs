@@ -304,6 +304,8 @@ export const tests = [
       check(reply.ok, JSON.stringify(reply));
       s = await waitState(page, () => window.lenet.state().train_samples >= 200, null, '200 training samples');
       check(s.training && Number.isFinite(s.train_loss), `training ${s.training}, loss ${s.train_loss}`);
+      await page.waitForTimeout(1500);
+      await ctx.screenshot(page, 'training');
       await page.evaluate(() => window.lenet.command({ cmd: 'train', on: false }));
       s = await state(page);
       check(!s.training && s.weights === '', `after training: training ${s.training}, weights '${s.weights}'`);

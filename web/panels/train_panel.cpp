@@ -37,7 +37,7 @@ void load_data(AppState& app) {
         d.labels.assign(app.test.labels.begin(), app.test.labels.begin() + 5000);
         d.class_names = app.test.class_names;
         t.data = std::move(d);
-        t.data_note = "test digits 0-4,999 (the training set is not shipped with this build: a demonstration, "
+        t.data_note = "test images 0-4,999 (the training set is not shipped with this build: a demonstration, "
                       "not a fair test score)";
     }
 }
