@@ -46,6 +46,8 @@ void load_data(AppState& app) {
 
 void train_start(AppState& app) {
     TrainState& t = app.train;
+    t.running = false;
+    t.trainer.reset();  // it refers to t.data, which load_data may replace
     load_data(app);
     lenet::TrainConfig cfg;
     cfg.optimizer = t.optimizer == 1 ? lenet::Optimizer::Sdlm : lenet::Optimizer::Sgd;
