@@ -138,6 +138,7 @@ struct AppState {
     long   steps_run = 0;               // forward_layer calls (for tests)
     int    unit_map = -1, unit_y = 0, unit_x = 0;  // traced unit of the current view (-1: none)
     int    hover_map = -1;              // hovered output map (C3 table highlight)
+    int    table_hover = -1;            // output map hovered in the weights panel (frames that map)
     bool   focus_trace = false;         // select the "Trace a unit" tab on the next frame
     bool   focus_train = false;         // select the "Train" tab on the next frame
     uint64_t rng = 0x9E3779B97F4A7C15ull;  // "Random" test digit (xorshift)

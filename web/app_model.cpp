@@ -261,7 +261,10 @@ void set_input_pixels(AppState& app, const std::vector<float>& pixels01, int row
 
 void set_view(AppState& app, int view) {
     view = std::clamp(view, 0, view_count(app) - 1);
-    if (view != app.view) app.unit_map = -1;
+    if (view != app.view) {
+        app.unit_map = -1;
+        app.table_hover = -1;
+    }
     // Run the layers between what is computed and the target, one forward_layer call each. Going
     // back keeps the results; going forward again runs the layer again.
     const int from = std::min(app.view, app.ws->layers_done());

@@ -66,7 +66,10 @@ void maps_grid(AppState& app, const lenet::Shape& sh, const ColorScale& scale) {
                         ImVec2(p0.x + float((app.unit_x + 1) * s) + 1, p0.y + float((app.unit_y + 1) * s) + 1),
                         IM_COL32(0, 255, 120, 255), 0.0f, 0, 2.0f);
         }
-        dl->AddRect(p0, ImVec2(p0.x + size.x, p0.y + size.y), IM_COL32(80, 85, 95, 255));
+        if (c == app.table_hover)  // hovered in the weights panel's Table I
+            dl->AddRect(ImVec2(p0.x - 2, p0.y - 2), ImVec2(p0.x + size.x + 2, p0.y + size.y + 2), IM_COL32(255, 220, 0, 255), 0, 0, 2);
+        else
+            dl->AddRect(p0, ImVec2(p0.x + size.x, p0.y + size.y), IM_COL32(80, 85, 95, 255));
         ImGui::PopID();
         ImGui::EndGroup();
     }

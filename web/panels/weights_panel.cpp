@@ -83,9 +83,11 @@ void conv_weights(AppState& app, const lenet::LayerSpec& S, const lenet::LayerIn
         const ImVec2 g0(origin.x + label_w, top);
         ImGui::SetCursorScreenPos(g0);
         ImVec2 uv;
+        app.table_hover = -1;
         if (draw_heatmap(app, "##table", app.tex_weights, ImVec2(gw, gh), ImVec2(0, 0), ImVec2(1, 1), s, &uv)) {
             const float gx = uv.x * gw, gy = uv.y * gh;
             const int o = std::min(O - 1, int(gx / step)), i = std::min(I - 1, int(gy / step));
+            app.table_hover = o;  // the activations panel frames this map (next frame)
             const int kx = std::clamp(int((gx - float(o) * step) / cell * float(K)), 0, K - 1);
             const int ky = std::clamp(int((gy - float(i) * step) / cell * float(K)), 0, K - 1);
             if (S.table.empty() || S.table[size_t(i) * O + o]) {
