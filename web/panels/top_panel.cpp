@@ -83,7 +83,14 @@ void weights_combo(AppState& app) {
         ImGui::EndCombo();
     }
     ImGui::SameLine();
-    if (app.weights.empty()) {
+    if (app.weights.empty() && app.train.trainer && app.train.last.samples > 0) {
+        ImGui::PushStyleColor(ImGuiCol_Button, ImVec4(0.55f, 0.45f, 0.10f, 1.0f));
+        ImGui::SmallButton("trained here");
+        ImGui::PopStyleColor();
+        if (ImGui::IsItemHovered())
+            ImGui::SetTooltip("Weights trained in this session (Train tab): %s samples so far.",
+                              fmt_int(app.train.last.samples).c_str());
+    } else if (app.weights.empty()) {
         ImGui::PushStyleColor(ImGuiCol_Button, ImVec4(0.65f, 0.20f, 0.15f, 1.0f));
         ImGui::SmallButton("UNTRAINED");
         ImGui::PopStyleColor();

@@ -125,6 +125,7 @@ void draw_train_panel(AppState& app) {
         ImGui::SameLine();
         if (ImGui::Button("Re-initialise")) {
             app.seed++;
+            t.trainer.reset();
             select_weights(app, "");
         }
     } else if (ImGui::Button("Pause")) {
