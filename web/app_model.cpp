@@ -123,6 +123,8 @@ std::string class_name(const AppState& app, int label) {
 }
 
 void select_weights(AppState& app, const std::string& file) {
+    app.train.trainer.reset();  // new weights: a running training session ends
+    app.train.running = false;
     if (file.empty()) {
         app.net->init(app.seed);
         app.weights.clear();
