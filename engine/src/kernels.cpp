@@ -106,10 +106,10 @@ inline size_t round_up(size_t v, size_t m) { return (v + m - 1) / m * m; }
                              wasm_f32x4_lt(wasm_f32x4_abs((v128_t)(a)), wasm_f32x4_splat(0.0004f))))
 #define VBYTES 16
 #define NV 2
-#define OB_A 4
-#define OB_B 5
-#define OB_C 6
-#define OB_G 2
+#define OB_A 2   // V8 keeps ~15 SIMD registers: at most 8 accumulators
+#define OB_B 3
+#define OB_C 4
+#define OB_G 1
 #include "kernels_impl.inc"
 #undef KNS
 #undef BCAST_MEM

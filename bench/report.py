@@ -1,0 +1,121 @@
+#!/usr/bin/python3
+"""report.py — turn the JSON lines of scripts/bench (ours and the peers) into one Markdown table with
+ratios against the best peer, and check the targets of docs/performance.md (issue 6).
+
+    bench/report.py RESULTS.jsonl [--machine TEXT]
+
+Each input line is one JSON object: ours {"who": "lenet5 native"|"lenet5 wasm", "arch", "threads",
+"infer_b1_us", "infer_batch_per_s", "train_mb1_per_s", "train_mb32_per_s"}; peers the same keys plus
+"peer" and "version" (null for a figure the peer cannot compute). Exit status 0 always (a report).
+"""
+import json, sys
+
+KEYS = [("infer_b1_us", "batch-1 inference (us/digit)", "low"),
+        ("infer_batch_per_s", "batched inference (digits/s)", "high"),
+        ("train_mb1_per_s", "per-sample SGD (digits/s)", "high"),
+        ("train_mb32_per_s", "minibatch-32 SGD (digits/s)", "high")]
+
+
+def fmt(v, low):
+    if v is None:
+        return "n/a"
+    if low:
+        return f"{v:,.1f}"
+    return f"{v:,.0f}"
+
+
+def main():
+    if len(sys.argv) < 2:
+        raise SystemExit("usage: report.py RESULTS.jsonl")
+    rows = []
+    with open(sys.argv[1]) as f:
+        for line in f:
+            line = line.strip()
+            if line.startswith("{"):
+                rows.append(json.loads(line))
+    ours = [r for r in rows if "who" in r]
+    peers = [r for r in rows if "peer" in r]
+
+    def name(r):
+        if "who" in r:
+            return f"**{r['who']}** `{r['arch']}`"
+        extra = f" ({r['arch']})" if r.get("arch", "lenet5") != "lenet5" else ""
+        return f"{r['peer']} {r.get('version', '')}{extra}"
+
+    def threads(r):
+        tb = r.get("threads_batch", r.get("threads", 1))
+        return f"1 / {tb}"
+
+    print("| runtime | threads (other / batched) | " + " | ".join(k[1] for k in KEYS) + " |")
+    print("|---|---|" + "---:|" * len(KEYS))
+    for r in ours + peers:
+        print(f"| {name(r)} | {threads(r)} | " + " | ".join(fmt(r.get(k), d == "low") for k, _, d in KEYS) + " |")
+
+    best = {}
+    for k, _, d in KEYS:
+        vals = [(p[k], p["peer"]) for p in peers if p.get(k) is not None]
+        if vals:
+            best[k] = min(vals) if d == "low" else max(vals)
+
+    def ratio(r, k, d):
+        if k not in best or r.get(k) is None:
+            return None
+        b = best[k][0]
+        return b / r[k] if d == "low" else r[k] / b
+
+    if ours and best:
+        print()
+        print("Speed-up over the best peer of each column (higher is better; the peer in brackets):")
+        print()
+        print("| ours | " + " | ".join(k[1] for k in KEYS) + " |")
+        print("|---|" + "---:|" * len(KEYS))
+        for r in ours:
+            cells = []
+            for k, _, d in KEYS:
+                x = ratio(r, k, d)
+                cells.append("n/a" if x is None else f"{x:.1f}x ({best[k][1]})")
+            print(f"| {r['who']} `{r['arch']}` | " + " | ".join(cells) + " |")
+
+    # Targets (issue 6)
+    def get(who, arch, k):
+        for r in ours:
+            if r["who"] == who and r["arch"] == arch:
+                return r.get(k)
+        return None
+
+    checks = []
+    def chk(desc, v, ok):
+        checks.append((desc, v, ok))
+    n5 = lambda k: get("lenet5 native", "lenet5", k)
+    n98 = lambda k: get("lenet5 native", "lenet5-1998", k)
+    w5 = lambda k: get("lenet5 wasm", "lenet5", k)
+    lim = {"infer_b1_us": 25, "infer_batch_per_s": 50000, "train_mb1_per_s": 10000, "train_mb32_per_s": 12000}
+    for k, label, d in KEYS:
+        v = n5(k)
+        if v is not None:
+            chk(f"native lenet5 {label} {'<=' if d == 'low' else '>='} {lim[k]:,}", fmt(v, d == "low"),
+                v <= lim[k] if d == "low" else v >= lim[k])
+        v = n98(k)
+        if v is not None:
+            l98 = lim[k] * 1.3 if d == "low" else lim[k] / 1.3
+            chk(f"native lenet5-1998 {label} within 1.3x ({'<=' if d == 'low' else '>='} {l98:,.0f})", fmt(v, d == "low"),
+                v <= l98 if d == "low" else v >= l98)
+    if w5("infer_b1_us") is not None:
+        chk("wasm lenet5 batch-1 inference <= 60 us", fmt(w5("infer_b1_us"), True), w5("infer_b1_us") <= 60)
+        chk("wasm lenet5 per-sample SGD >= 5,000 digits/s", fmt(w5("train_mb1_per_s"), False), w5("train_mb1_per_s") >= 5000)
+    need = {"infer_b1_us": 3, "infer_batch_per_s": 1.5, "train_mb1_per_s": 3, "train_mb32_per_s": 3}
+    for k, label, d in KEYS:
+        r = next((o for o in ours if o["who"] == "lenet5 native" and o["arch"] == "lenet5"), None)
+        x = ratio(r, k, d) if r else None
+        if x is not None:
+            chk(f"native lenet5 {label} >= {need[k]}x the best peer ({best[k][1]})", f"{x:.1f}x", x >= need[k])
+    if checks:
+        print()
+        print("Targets:")
+        print()
+        for desc, v, ok in checks:
+            print(f"- [{'x' if ok else ' '}] {desc}: {v}{'' if ok else '  (NOT MET)'}")
+
+
+if __name__ == "__main__":
+    main()
