@@ -9,6 +9,8 @@
 //                          failures give {ok: false, error: '...'}.
 //   lenet.setSample(i), lenet.selectLayer(nameOrIndex), lenet.setInput(Float32Array(784) in [0,1]):
 //                          shortcuts for the app's commands (web/app.cpp).
+//   lenet.bench(arch)   -> {arch, threads, infer_b1_us, infer_batch_per_s, train_mb1_per_s,
+//                          train_mb32_per_s} measured in the page (docs/performance.md; blocks a few s).
 (function () {
   'use strict';
   var failure = null;  // why the runtime stopped (abort), if it did
@@ -57,6 +59,10 @@
     },
     'setInput': function (pixels) {  // 784 values in [0, 1], a 28x28 digit, row-major, ink = 1
       return window['lenet']['command']({'cmd': 'set_input', 'pixels': Array.prototype.slice.call(pixels)});
+    },
+    'bench': function (arch) {  // the speed figures of `lenet5 bench`, measured here (performance work)
+      if (!running()) return {error: failure || 'the app is still loading'};
+      return JSON.parse(Module['ccall']('lenet_bench_json', 'string', ['string'], [arch || 'lenet5']));
     },
   };
 })();

@@ -11,6 +11,8 @@
 #include <imgui_impl_opengl3.h>
 #include <imgui_impl_sdl.h>
 
+#include <lenet/lenet.h>
+
 #include <exception>
 #include <string>
 
@@ -109,6 +111,24 @@ EMSCRIPTEN_KEEPALIVE const char* lenet_state_json() {
 // window.lenet.command(obj): see app_command() in web/platform.h.
 EMSCRIPTEN_KEEPALIVE const char* lenet_command(const char* json) {
     g.reply = platform_command(g.app, json ? json : "");
+    return g.reply.c_str();
+}
+// window.lenet.bench(arch): the speed figures of `lenet5 bench` (docs/performance.md) measured in this
+// page on the packaged MNIST test digits, single-threaded; blocks the page for a few seconds.
+EMSCRIPTEN_KEEPALIVE const char* lenet_bench_json(const char* arch) {
+    try {
+        static const lenet::Dataset data = lenet::load_dataset_dir("/assets/data/mnist", "test", 10000, "mnist");
+        lenet::BenchOptions bo;
+        bo.threads = 1;
+        g.reply = lenet::bench_json(lenet::bench(arch && *arch ? arch : "lenet5", data, bo));
+    } catch (const std::exception& e) {
+        std::string m;
+        for (const char* c = e.what(); *c; ++c) {
+            if (*c == '"' || *c == '\\') m += '\\';
+            if (static_cast<unsigned char>(*c) >= 0x20) m += *c;
+        }
+        g.reply = "{\"error\": \"" + m + "\"}";
+    }
     return g.reply.c_str();
 }
 }
