@@ -131,9 +131,9 @@ struct Ops {
     Isa    isa;
     size_t vw, block;  // floats per vector; positions per corr block (NV * vw)
     void (*fwd)(float* out, size_t os, const float* in, size_t is, const int* off, size_t Lb, float* wpk,
-                const float* w, const uint8_t* table, int O, int I, int KK);
+                const float* w, const uint8_t* table, int O, int I, int K, int W);
     void (*bwd_in)(float* out, size_t os, const float* g, size_t gs, const int* off, size_t Qb, float* wpk,
-                   const float* w, const uint8_t* table, int O, int I, int KK);
+                   const float* w, const uint8_t* table, int O, int I, int K, int W);
     bool (*grad)(float* dwt, int K, int O, int I, const float* g, size_t gs, const float* in, size_t is, int W,
                  size_t Lb);
     void (*gemv)(float* out, const float* in, const float* w, const float* b, int I, int O);
@@ -145,16 +145,18 @@ struct Ops {
 #define LENET_OPS(ns, ISA, NVV)                                                                            \
     Ops{ISA, sizeof(ns::vf) / 4, size_t(NVV) * (sizeof(ns::vf) / 4),                                       \
         [](float* out, size_t os, const float* in, size_t is, const int* off, size_t Lb, float* wpk,       \
-           const float* w, const uint8_t* table, int O, int I, int KK) {                                   \
+           const float* w, const uint8_t* table, int O, int I, int K, int W) {                             \
+            const int KK = K * K;                                                                          \
             ns::corr(out, os, O, in, is, I, off, KK, Lb, wpk, [&](int o, int i) -> const float* {          \
                 return (table && !table[size_t(i) * O + o]) ? nullptr : w + (size_t(o) * I + i) * KK;     \
-            });                                                                                            \
+            }, K, W, false);                                                                               \
         },                                                                                                 \
         [](float* out, size_t os, const float* g, size_t gs, const int* off, size_t Qb, float* wpk,        \
-           const float* w, const uint8_t* table, int O, int I, int KK) {                                   \
+           const float* w, const uint8_t* table, int O, int I, int K, int W) {                             \
+            const int KK = K * K;                                                                          \
             ns::corr(out, os, I, g, gs, O, off, KK, Qb, wpk, [&](int i, int o) -> const float* {           \
                 return (table && !table[size_t(i) * O + o]) ? nullptr : w + (size_t(o) * I + i) * KK;     \
-            });                                                                                            \
+            }, K, W, true);                                                                                \
         },                                                                                                 \
         ns::grad_any, ns::gemv, ns::ger, ns::gemv_t, ns::tanh_n}
 
@@ -278,7 +280,7 @@ bool conv_forward(float* out, const float* in, const float* w, const float* b, c
     }
     for (int ky = 0; ky < K; ++ky)
         for (int kx = 0; kx < K; ++kx) off[ky * K + kx] = ky * W + kx;
-    ops->fwd(outpad, Lb, inpad, istr, off, Lb, wpk, w, table, O, I, KK);
+    ops->fwd(outpad, Lb, inpad, istr, off, Lb, wpk, w, table, O, I, K, W);
     for (int o = 0; o < O; ++o) {
         const float* src = outpad + size_t(o) * Lb;
         float* dst = out + size_t(o) * Ho * Wo;
@@ -341,9 +343,10 @@ bool conv_backward(float* din, float* dw, float* db, const float* dpre, const fl
             for (int t = 0; t < KK; ++t) dw[base + t] += dwt[base + t];
         }
     if (din) {
+        // din[q] = sum_t w_t g[q - off_t] = sum_t' w_(KK-1-t') gfront[q + off_t'] (taps mirrored)
         for (int ky = 0; ky < K; ++ky)
-            for (int kx = 0; kx < K; ++kx) off[ky * K + kx] = int(F) - (ky * W + kx);
-        ops->bwd_in(dinpad, Qb, gfront, gs, off, Qb, wpk, w, table, O, I, KK);
+            for (int kx = 0; kx < K; ++kx) off[ky * K + kx] = ky * W + kx;
+        ops->bwd_in(dinpad, Qb, gfront, gs, off, Qb, wpk, w, table, O, I, K, W);
         for (int i = 0; i < I; ++i) {
             const float* src = dinpad + size_t(i) * Qb;
             float* dst = din + size_t(i) * HW;
