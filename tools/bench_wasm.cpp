@@ -42,6 +42,11 @@ int main(int argc, char** argv) {
         bo.threads = 1;
         bo.scale = scale;
         for (const std::string& a : archs) {
+            // V8 first runs wasm through its baseline compiler and optimises hot functions later: one
+            // untimed quick pass first, so that the figures are the steady state (as natively).
+            lenet::BenchOptions warm = bo;
+            warm.scale = 0.1;
+            lenet::bench(a, ds, warm);
             const lenet::BenchResult r = lenet::bench(a, ds, bo);
             if (json) std::printf("%s\n", lenet::bench_json(r).c_str());
             else
