@@ -2,12 +2,14 @@
 //
 // The pool is created on first use with hardware_threads() - 1 helpers (the caller is thread 0) and
 // lives until exit. Each thread keeps one Workspace per network layout (thread_local), so a batch
-// allocates nothing per digit. The batch is cut into contiguous ranges, one per thread; every digit's
-// result depends only on its own input, so results are identical for any thread count.
+// allocates nothing per digit. Threads claim chunks of 8 digits until none are left (a thread slowed by
+// other processes takes fewer); every digit's result depends only on its own input, so results are
+// identical for any thread count and schedule.
 // Single-threaded wasm builds run everything on the caller.
 #include "lenet/lenet.h"
 
 #include <algorithm>
+#include <atomic>
 #include <exception>
 #include <memory>
 
@@ -35,16 +37,30 @@ Workspace& thread_workspace(const Network& net) {
 }
 
 struct BatchJob {
-    const Network* net;
-    const float*   inputs;
-    int*           labels;
-    float*         outputs;
-    int            n, parts;
+    const Network*    net;
+    const float*      inputs;
+    int*              labels;
+    float*            outputs;
+    int               n, parts;
+    std::atomic<int>* next;   // next chunk to claim (threaded runs), or null: part = a fixed range
 };
 
+constexpr int kChunk = 8;  // digits per claim: threads take chunks until none are left, so a thread
+                           // slowed down by other processes does less of the batch instead of
+                           // holding everyone up
+
+void run_range(const BatchJob& j, int lo, int hi);
+
 void run_part(const BatchJob& j, int part) {
+    if (!j.next) {
+        run_range(j, int(int64_t(j.n) * part / j.parts), int(int64_t(j.n) * (part + 1) / j.parts));
+        return;
+    }
+    for (int c; (c = j.next->fetch_add(1)) * kChunk < j.n;) run_range(j, c * kChunk, std::min(j.n, (c + 1) * kChunk));
+}
+
+void run_range(const BatchJob& j, int lo, int hi) {
     const Network& net = *j.net;
-    const int lo = int(int64_t(j.n) * part / j.parts), hi = int(int64_t(j.n) * (part + 1) / j.parts);
     if (lo >= hi) return;
     Workspace& ws = thread_workspace(net);
     const size_t in_size = size_t(net.input_shape().size());
@@ -159,8 +175,10 @@ void predict_batch(const Network& net, const float* inputs, int n, int* labels, 
     if (!inputs) throw Error(ErrorKind::Usage, "predict_batch", "inputs is null");
     // A part below ~16 digits costs more in wake-ups than it saves.
     int parts = std::max(1, std::min({threads, hardware_threads(), n / 16}));
-    BatchJob job{&net, inputs, labels, outputs, n, parts};
+    BatchJob job{&net, inputs, labels, outputs, n, parts, nullptr};
 #ifndef LENET_NO_THREADS
+    std::atomic<int> next{0};
+    job.next = &next;
     if (parts > 1) {
         BatchPool& pool = BatchPool::get();
         job.parts = std::min(parts, pool.helpers() + 1);
