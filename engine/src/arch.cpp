@@ -378,7 +378,8 @@ ArchSpec arch_from_json(const std::string& json_text, const std::string& where) 
             return true;
         };
         doc = json::parse(json_text, cb);
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) {
+        // parse_error, and out_of_range for a number too large for a double (406: "3e333")
         std::string msg = e.what();
         const size_t pos = msg.find("] ");  // drop nlohmann's "[json.exception.parse_error.101] "
         if (pos != std::string::npos) msg = msg.substr(pos + 2);

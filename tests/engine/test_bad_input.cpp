@@ -473,6 +473,9 @@ std::vector<Row> make_rows(World& w) {
     add("spec: deep nesting inside a layer", Fmt::Arch,
         spec("{\"name\": \"F\", \"type\": \"full\", \"units\": " + std::string(50000, '[') + std::string(50000, ']') + "}"),
         ErrorKind::Spec, "\"units\" must be an integer");
+    add("spec: number too large for a double", Fmt::Arch, text("3e333"), ErrorKind::Spec, "number overflow");
+    add("spec: units 1e400", Fmt::Arch, spec(R"({"name": "F", "type": "full", "units": 1e400})"), ErrorKind::Spec,
+        "number overflow");
     add("spec: trailing garbage", Fmt::Arch, cat(spec(L1), text("}")), ErrorKind::Spec, "invalid JSON");
     add("spec: duplicate key", Fmt::Arch, spec(R"({"name": "F", "type": "full", "units": 10, "units": 12})"), ErrorKind::Spec,
         "duplicate key \"units\"");
