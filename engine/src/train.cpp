@@ -114,6 +114,7 @@ void validate(const TrainConfig& c) {
     check_range("step_epochs", c.step_epochs, 1, 1 << 20);
     check_range("step_gamma", c.step_gamma, 0.0, 1.0, true);
     check_range("threads", c.threads, 1, 256);
+    check_range("repeat", c.repeat, 1, 1000);
     const DistortParams& d = c.distort_params;
     check_range("distort.max_shift", d.max_shift, 0.0, 14.0);
     check_range("distort.max_scale", d.max_scale, 0.0, 0.9);
@@ -366,9 +367,10 @@ struct TrainerImpl {
     Network&       net;
     const Dataset& data;
     TrainConfig    cfg;
-    int            N = 0;
+    int            N = 0;          // samples per pass: repeat x data.count
+    int            count = 0;      // training images (data.count)
     size_t         P = 0;
-    std::vector<int>    order;     // (N) dataset indices of the current pass
+    std::vector<int>    order;     // (N) presentations of the current pass: rep x count + dataset index
     std::vector<float>  grad;      // (P) summed loss gradient of the pending batch
     std::vector<float>  vel;       // (P) momentum, empty without
     std::vector<float>  hess;      // (P) h_kk, SDLM only
@@ -394,7 +396,7 @@ struct TrainerImpl {
 
     void start_pass();
     void hessian_slice(int n);
-    float train_one(Worker& w, int idx, float* g);
+    float train_one(Worker& w, int code, float* g);
     void apply_update(int count);
     void fail(const std::string& why);
     void run_batch_threaded(int b);
@@ -429,7 +431,7 @@ void TrainerImpl::hessian_slice(int n) {
     Worker& w = workers[0];
     const int end = std::min(hess_total, hess_done + n);
     for (; hess_done < end; ++hess_done) {
-        const int idx = order[size_t(hess_done)];
+        const int idx = order[size_t(hess_done)] % count;
         prepare_input(net.spec(), data.image(idx), data.rows, data.cols, w.x.data());
         net.forward(w.ws, w.x.data());
         net.loss(w.ws, data.labels[size_t(idx)]);
@@ -445,11 +447,14 @@ void TrainerImpl::hessian_slice(int n) {
 }
 
 // Forward, loss and backward of one sample, gradient accumulated into g. Returns the loss.
-float TrainerImpl::train_one(Worker& w, int idx, float* g) {
+// code = rep x count + dataset index; with repeat 1 the distortion keys are (seed, pass, index).
+float TrainerImpl::train_one(Worker& w, int code, float* g) {
+    const int idx = code % count, rep = code / count;
     const uint8_t* img = data.image(idx);
     w.last_d = Distortion();
     if (cfg.distort) {
-        w.last_d = distort_draw(cfg.distort_params, distort_seed(cfg.seed, epoch, idx));
+        w.last_d = distort_draw(cfg.distort_params,
+                                distort_seed(cfg.seed, int64_t(epoch) * cfg.repeat + rep, idx));
         if (!w.last_d.identity) {
             distort_apply(w.last_d, img, data.rows, data.cols, w.img.data());
             img = w.img.data();
@@ -546,7 +551,10 @@ Trainer::Trainer(Network& net, const Dataset& train, const TrainConfig& cfg) : i
     }
     impl_ = new TrainerImpl(net, train, cfg);
     TrainerImpl& t = *impl_;
-    t.N = train.count;
+    if (int64_t(train.count) * cfg.repeat > int64_t(1) << 30)
+        throw Error(ErrorKind::Value, "repeat", "repeat x training images must stay below 2^30 per pass");
+    t.count = train.count;
+    t.N = train.count * cfg.repeat;
     t.P = net.params().size();
     t.order.resize(size_t(t.N));
     t.grad.assign(t.P, 0.0f);

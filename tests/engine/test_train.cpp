@@ -355,6 +355,47 @@ TEST_CASE("train: schedules") {
     CHECK(lenet::eta_for_epoch(c, 9) == 0.00025f);
 }
 
+TEST_CASE("train: repeat presents every image K times per pass, each with its own distortion") {
+    const lenet::Dataset train = first_n(mnist("train"), 50);
+    lenet::TrainConfig cfg;
+    cfg.lr = 0.01f;
+    cfg.distort = true;
+    cfg.repeat = 3;
+    lenet::Network net(lenet::arch_preset("lenet5"));
+    net.init(3);
+    lenet::Trainer tr(net, train, cfg);
+    // One call per sample: which image came, and which distortion it got.
+    std::vector<int> seen(50, 0);
+    std::vector<std::pair<int, float>> draws;  // (image, shear) of each presentation
+    lenet::TrainProgress p;
+    for (int i = 0; i < 150; ++i) {
+        p = tr.step(1);
+        CHECK(p.epoch == 0);
+        CHECK(p.epoch_size == 150);
+        const int idx = tr.last_index();
+        REQUIRE(idx >= 0);
+        REQUIRE(idx < 50);
+        seen[size_t(idx)]++;
+        draws.emplace_back(idx, tr.last_distortion().shear);
+    }
+    CHECK(p.epoch_end);
+    CHECK(p.updates == 150);
+    for (int c : seen) CHECK(c == 3);
+    // The three presentations of image 0 are not all distorted the same way.
+    std::vector<float> shears;
+    for (auto& d : draws)
+        if (d.first == 0) shears.push_back(d.second);
+    REQUIRE(shears.size() == 3);
+    CHECK_FALSE((shears[0] == shears[1] && shears[1] == shears[2]));
+    tr.step(1);
+    CHECK(tr.progress().epoch == 1);
+
+    // repeat 1 is the plain pass (the shipped weights' runs are unchanged by the option).
+    lenet::TrainConfig bad;
+    bad.repeat = 0;
+    CHECK_THROWS_WITH_AS(lenet::validate(bad), doctest::Contains("repeat"), lenet::Error);
+}
+
 TEST_CASE("train: settings are validated with clear errors") {
     lenet::TrainConfig c;
     c.lr = -1;

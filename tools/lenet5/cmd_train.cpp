@@ -35,6 +35,8 @@ struct TrainOptions {
     bool        distort = false, json = false;
     unsigned long long seed = 1;
     int         threads = 1;
+    int         repeat = 1;
+    double      mu = 0.02;
 };
 
 std::string fmt_duration(double s) {
@@ -94,6 +96,8 @@ int run_train(const TrainOptions& o) {
     cfg.weight_decay = float(o.weight_decay);
     cfg.shuffle = o.shuffle == "on";
     cfg.distort = o.distort;
+    cfg.repeat = o.repeat;
+    cfg.sdlm_mu = float(o.mu);
     cfg.seed = o.seed;
     cfg.threads = o.threads;
     lenet::validate(cfg);
@@ -103,17 +107,19 @@ int run_train(const TrainOptions& o) {
     lenet::Dataset test = lenet::load_dataset_dir(dir, "test", -1, o.dataset);
 
     const int epochs = o.steps > 0 ? 0 : (o.epochs > 0 ? o.epochs : 20);
-    const long long total_samples = o.steps > 0 ? o.steps * o.batch : (long long)epochs * train.count;
+    const long long total_samples = o.steps > 0 ? o.steps * o.batch : (long long)epochs * train.count * cfg.repeat;
     const std::string best = best_path(o.out);
 
     std::fprintf(hout, "train %s on %s (%d train, %d test) | %s, %s schedule, lr %g, batch %d, momentum %g, "
-                       "weight decay %g, loss %s%s, shuffle %s, seed %llu, threads %d | %s\n",
+                       "weight decay %g, loss %s%s, shuffle %s, seed %llu, threads %d | %s%s\n",
                  net.spec().name.c_str(), train.name.c_str(), train.count, test.count,
                  lenet::optimizer_name(cfg.optimizer), lenet::schedule_name(cfg.schedule), double(cfg.lr),
                  cfg.batch, double(cfg.momentum), double(cfg.weight_decay), lenet::loss_name(net.spec().loss),
                  cfg.distort ? ", distortions" : "", cfg.shuffle ? "on" : "off", (unsigned long long)cfg.seed,
                  cfg.threads, o.steps > 0 ? (std::to_string(o.steps) + " steps").c_str()
-                                          : (std::to_string(epochs) + " passes").c_str());
+                                          : (std::to_string(epochs) + " passes").c_str(),
+                 cfg.repeat > 1 ? (" of " + std::to_string(cfg.repeat) + " x " + std::to_string(train.count) +
+                                   " samples").c_str() : "");
     std::fflush(hout);
 
     lenet::Trainer trainer(net, train, cfg);
@@ -174,7 +180,7 @@ int run_train(const TrainOptions& o) {
             if (win > 0) rate = rate > 0 ? 0.5 * rate + 0.5 * win : win;
         }
         const double eta_s = rate > 0 ? double(total_samples - done_samples) / rate : NAN;
-        const int pass_total = epochs > 0 ? epochs : int((total_samples + train.count - 1) / train.count);
+        const int pass_total = epochs > 0 ? epochs : int((total_samples + (long long)train.count * cfg.repeat - 1) / ((long long)train.count * cfg.repeat));
         if (tty && since >= 0.25) {
             const int width = 30;
             const int fill = int(double(p.position) / double(p.epoch_size) * width);
@@ -246,6 +252,8 @@ int run_train(const TrainOptions& o) {
         j["weight_decay"] = cfg.weight_decay;
         j["loss"] = lenet::loss_name(net.spec().loss);
         j["distort"] = cfg.distort;
+        j["repeat"] = cfg.repeat;
+        if (sdlm) j["mu"] = cfg.sdlm_mu;
         j["shuffle"] = cfg.shuffle;
         j["seed"] = cfg.seed;
         j["threads"] = cfg.threads;
@@ -289,6 +297,10 @@ void register_train(CLI::App& app) {
     c->add_option("--weight-decay", o->weight_decay, "L2 weight decay")->capture_default_str();
     c->add_option("--loss", o->loss, "mse, map or xent (default: the architecture's)");
     c->add_flag("--distort", o->distort, "Random affine distortions of the training images (docs/training.md)");
+    c->add_option("--mu", o->mu, "SDLM: step_k = eta / (mu + h_kk) (the paper's 0.02)")->capture_default_str();
+    c->add_option("--repeat", o->repeat, "Presentations of each training image per pass, each distorted anew "
+                                         "(the paper's 60,000 + 540,000 distortions: --distort --repeat 10)")
+        ->capture_default_str();
     c->add_option("--shuffle", o->shuffle, "on or off (off: data order)")->capture_default_str();
     c->add_option("--seed", o->seed, "Seed for initialisation, shuffling and distortions")->capture_default_str();
     c->add_option("--init", o->init, "Start from these weights (.lenet, or .npz with --arch)");

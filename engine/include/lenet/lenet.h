@@ -429,6 +429,10 @@ struct TrainConfig {
     bool      shuffle      = true;   // off: every pass visits the data in file order
     bool      distort      = false;
     DistortParams distort_params;
+    int       repeat       = 1;      // presentations of each training image per pass (each with its own
+                                     // distortion): a pass is repeat x N samples. The paper's distorted
+                                     // run: 60,000 originals + 540,000 distortions per pass = 10
+
     uint64_t  seed         = 1;      // shuffling and distortions (network init is Network::init's)
     int       threads      = 1;      // minibatch worker threads (native only; 1 in single-threaded wasm)
 };
