@@ -51,6 +51,12 @@ if(EMSCRIPTEN)
   set(SDL_SHARED OFF CACHE BOOL "" FORCE)
   set(SDL_STATIC ON  CACHE BOOL "" FORCE)
   set(SDL_TEST   OFF CACHE BOOL "" FORCE)
+  # The page needs SDL's video, events and timers only (ImGui draws with WebGL2 itself). Disabled
+  # subsystems keep their API with dummy drivers, so ImGui's SDL backend still links; this keeps
+  # their code (audio mixing, the 2D renderers, HIDAPI, ...) out of index.wasm (issue 6: <= 1.5 MB).
+  foreach(_sub AUDIO RENDER JOYSTICK HAPTIC HIDAPI SENSOR POWER LOCALE MISC)
+    set(SDL_${_sub} OFF CACHE BOOL "" FORCE)
+  endforeach()
   FetchContent_Declare(SDL2
     URL "file://${_lenet_sdl2_tarball}"
     URL_HASH SHA256=b3f2c822151804125d08db94c65852f711c2e5df2145a59da120748dc32eb9c3
@@ -61,6 +67,11 @@ if(EMSCRIPTEN)
     FetchContent_Populate(SDL2)
     add_subdirectory("${sdl2_SOURCE_DIR}" "${sdl2_BINARY_DIR}" EXCLUDE_FROM_ALL SYSTEM)
   endif()
+  # Size over speed: SDL is not on any hot path. SDL_LEAN_AND_MEAN drops SDL's specialised software
+  # blitters, RLE and YUV code (the generic blitter stays): the page never blits surfaces, but the
+  # cursor code references the blit table, which kept ~200 KB of blitters in index.wasm.
+  target_compile_options(SDL2-static PRIVATE -Os)
+  target_compile_definitions(SDL2-static PRIVATE SDL_LEAN_AND_MEAN=1)
 
   if(LENET_SDL2_REGENERATE_CHECKS)
     get_cmake_property(_lenet_cache_after CACHE_VARIABLES)
@@ -111,3 +122,8 @@ if(NOT EMSCRIPTEN)
   target_link_libraries(lenet_imgui PUBLIC "${LENET_GLESV2_LIBRARY}")
 endif()
 set_target_properties(lenet_imgui PROPERTIES CXX_CLANG_TIDY "")
+if(EMSCRIPTEN)
+  # Size over speed for ImGui in the page (its frame costs well under a millisecond either way), and
+  # no exception tables: ImGui never throws, and no callback of ours that it calls throws.
+  target_compile_options(lenet_imgui PRIVATE -Os -fno-exceptions)
+endif()

@@ -1,7 +1,8 @@
 // web/lenet_api.js — window.lenet, the page's JavaScript API for tests and embedding pages.
 // Appended to index.js with --post-js, so it comes with the app whatever HTML page loads it.
 //
-//   lenet.state()       -> {ready, version, platform, frames, fps, width, height, error, app: {...}}
+//   lenet.state()       -> {ready, version, platform, frames, fps, width, height, error, first_frame_ms,
+//                          app: {...}}
 //                          (see platform_state_json in web/platform.h). Before the app runs:
 //                          {ready: false, loading: true, error: null}; after a failure, error says why.
 //   lenet.command(obj)  -> the app's reply to a command object, e.g.
@@ -40,6 +41,8 @@
         if (state['app']) {
           for (var key in state['app']) if (!(key in state)) state[key] = state['app'][key];
         }
+        // Milliseconds from navigation start to the first rendered frame (set by the shell).
+        if (typeof Module['lenetFirstFrameMs'] === 'number') state['first_frame_ms'] = Module['lenetFirstFrameMs'];
         return state;
       } catch (e) {
         return {ready: false, loading: false, error: String(e)};

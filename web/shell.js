@@ -76,6 +76,8 @@
     // Called from main_web.cpp.
     lenetFatal: showError,
     lenetReady: function () {
+      // ms from navigation start to the first rendered frame (window.lenet.state().first_frame_ms)
+      Module.lenetFirstFrameMs = performance.now();
       document.body.classList.add('ready');
       canvas.focus();
     },

@@ -23,10 +23,11 @@ export function check(condition, message) {
   if (!condition) throw new Error(message);
 }
 
-export function createContext({ url, outDir, executablePath = '/usr/bin/chromium', timeoutMs = 90000 }) {
+export function createContext({ url, outDir, root = null, executablePath = '/usr/bin/chromium', timeoutMs = 90000 }) {
   const opened = [];
   const ctx = {
     url,
+    root,  // the web build folder (index.html, index.js, index.wasm, index.data)
     outDir,
     timeoutMs,
     log: (...a) => console.log('    ', ...a),

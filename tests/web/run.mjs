@@ -36,7 +36,7 @@ const server = await startServer({ root, port: 0 });
 let passed = 0, failed = 0;
 for (const t of tests) {
   if (filter && !t.name.includes(filter)) continue;
-  const ctx = createContext({ url: server.url + 'index.html', outDir });
+  const ctx = createContext({ url: server.url + 'index.html', outDir, root });
   const t0 = Date.now();
   try {
     await t.run(ctx);
