@@ -122,6 +122,22 @@ def main():
     expect_error(args, 1, "not a PNG", "classify", "--weights", w, csv_path)
     expect_error(args, 1, "cannot write", "convert", "--weights", w, "--out", os.path.join(wd, "no", "such", "x.npz"))
     expect_error(args, 2, "required", "convert", "--weights", w)
+
+    # train: --repeat K makes a pass of K x N samples; --map-j needs the MAP loss.
+    w2 = os.path.join(wd, "w2.lenet")
+    code, out, err = run(args, "train", "--arch", "lenet5-1998", "--optimizer", "sdlm", "--lr", "0.00002",
+                         "--loss", "map", "--map-j", "10", "--distort", "--repeat", "3", "--steps", "30",
+                         "--json", "--out", w2, *data)
+    check(code == 0, "train --repeat 3 --map-j 10: " + err[-300:])
+    if code == 0:
+        j = json.loads(out)
+        check(j["repeat"] == 3 and j["loss"] == "map" and j["map_j"] == 10 and j["updates"] == 30,
+              "train --json repeat/map_j/updates: %s" % {k: j.get(k) for k in ("repeat", "loss", "map_j", "updates")})
+    expect_error(args, 1, "repeat", "train", "--arch", "lenet5", "--repeat", "0", "--steps", "1", "--out", w2, *data)
+    expect_error(args, 2, "MAP loss only", "train", "--arch", "lenet5-1998", "--map-j", "5", "--steps", "1",
+                 "--out", w2, *data)
+    expect_error(args, 2, "--map-j", "train", "--arch", "lenet5-1998", "--loss", "map", "--map-j", "-1",
+                 "--steps", "1", "--out", w2, *data)
     return finish()
 
 

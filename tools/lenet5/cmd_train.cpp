@@ -37,6 +37,7 @@ struct TrainOptions {
     int         threads = 1;
     int         repeat = 1;
     double      mu = 0.02;
+    double      map_j = 0;  // 0: the spec's
 };
 
 std::string fmt_duration(double s) {
@@ -77,9 +78,16 @@ int run_train(const TrainOptions& o) {
     lenet::Network net = o.init.empty() ? lenet::Network(lenet::arch_load(o.arch))
                                         : lenet::load_any_weights(o.init, o.arch);
     if (o.init.empty()) net.init(o.seed);
-    if (!o.loss.empty()) {
+    if (o.map_j < 0 || !std::isfinite(o.map_j) || o.map_j > 1e4)
+        throw lenet::Error(lenet::ErrorKind::Usage, "--map-j", "expected a positive number up to 10000");
+    if (!o.loss.empty() || o.map_j > 0) {
         lenet::ArchSpec spec = net.spec();
-        spec.loss = lenet::loss_from_name(o.loss);
+        if (!o.loss.empty()) spec.loss = lenet::loss_from_name(o.loss);
+        if (o.map_j > 0) {
+            if (spec.loss != lenet::LossKind::Map)
+                throw lenet::Error(lenet::ErrorKind::Usage, "--map-j", "applies to the MAP loss only (add --loss map)");
+            spec.map_j = float(o.map_j);
+        }
         lenet::Network with_loss(spec);  // validates that the loss fits the output layer
         with_loss.params() = net.params();
         with_loss.fixed() = net.fixed();
@@ -251,6 +259,7 @@ int run_train(const TrainOptions& o) {
         j["momentum"] = cfg.momentum;
         j["weight_decay"] = cfg.weight_decay;
         j["loss"] = lenet::loss_name(net.spec().loss);
+        if (net.spec().loss == lenet::LossKind::Map) j["map_j"] = net.spec().map_j;
         j["distort"] = cfg.distort;
         j["repeat"] = cfg.repeat;
         if (sdlm) j["mu"] = cfg.sdlm_mu;
@@ -297,6 +306,7 @@ void register_train(CLI::App& app) {
     c->add_option("--weight-decay", o->weight_decay, "L2 weight decay")->capture_default_str();
     c->add_option("--loss", o->loss, "mse, map or xent (default: the architecture's)");
     c->add_flag("--distort", o->distort, "Random affine distortions of the training images (docs/training.md)");
+    c->add_option("--map-j", o->map_j, "MAP loss (eq. 9): the constant j (default: the architecture's map_j, 1)");
     c->add_option("--mu", o->mu, "SDLM: step_k = eta / (mu + h_kk) (the paper's 0.02)")->capture_default_str();
     c->add_option("--repeat", o->repeat, "Presentations of each training image per pass, each distorted anew "
                                          "(the paper's 60,000 + 540,000 distortions: --distort --repeat 10)")
