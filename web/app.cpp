@@ -41,9 +41,17 @@ double now_ms() {
 
 void keyboard(AppState& app) {
     const ImGuiIO& io = ImGui::GetIO();
-    if (io.WantTextInput) return;
-    if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_RightArrow))) step_view(app, +1);
-    if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_LeftArrow))) step_view(app, -1);
+    if (io.WantTextInput) { app.arrow_frames[0] = app.arrow_frames[1] = 0; return; }
+    // Left/Right step once per press and repeat while held, but a repeat needs the key down for at
+    // least 3 frames as well as ImGui's repeat delay: when frames are slower than the delay (a busy
+    // phone or software GL), one tap would otherwise step twice.
+    const ImGuiKey arrows[2] = {ImGuiKey_LeftArrow, ImGuiKey_RightArrow};
+    for (int k = 0; k < 2; ++k) {
+        const int key = ImGui::GetKeyIndex(arrows[k]);
+        int& held = app.arrow_frames[k];
+        held = ImGui::IsKeyDown(key) ? held + 1 : 0;
+        if (held == 1 || (held >= 3 && ImGui::IsKeyPressed(key, true))) step_view(app, k == 0 ? -1 : +1);
+    }
     if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Home), false)) set_view(app, 0);
     if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_End), false)) run_to_output(app);
     if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Space), false)) {

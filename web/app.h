@@ -136,6 +136,7 @@ struct AppState {
     float  play_interval = 0.8f;        // seconds per step
     bool   show_pre = false;            // pre-activation instead of output
     long   steps_run = 0;               // forward_layer calls (for tests)
+    int    arrow_frames[2] = {0, 0};    // frames Left / Right have been held (see keyboard() in app.cpp)
     int    unit_map = -1, unit_y = 0, unit_x = 0;  // traced unit of the current view (-1: none)
     int    hover_map = -1;              // hovered output map (C3 table highlight)
     int    table_hover = -1;            // output map hovered in the weights panel (frames that map)

@@ -20,13 +20,25 @@ const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '.
 
 const state = (page) => page.evaluate(() => window.lenet.state());
 
-// ImGui 1.86 reads key state once per frame: hold a key across frames (the page runs ~10 FPS on
-// SwiftShader) so the press is seen.
-async function press(page, key) {
+// Resolves once the app has presented n more frames (whatever the frame rate: SwiftShader on a busy
+// machine can take hundreds of ms per frame).
+async function waitFrames(page, n) {
+  const f0 = (await state(page)).frames;
+  await page.waitForFunction((f) => window.lenet.state().frames >= f, f0 + n, { timeout: 30000, polling: 20 });
+}
+
+// ImGui 1.86 reads key state once per frame, and Left/Right repeat while held (after 0.275 s). So a
+// key is held until the app shows its effect (`done`, a predicate evaluated in the page on every
+// animation frame), then released, and one more frame runs to see it up: no press is lost on slow
+// frames and none is repeated on fast ones.
+async function press(page, key, done, arg) {
   await page.keyboard.down(key);
-  await page.waitForTimeout(150);
-  await page.keyboard.up(key);
-  await page.waitForTimeout(60);
+  try {
+    await page.waitForFunction(done, arg, { timeout: 20000, polling: 'raf' });
+  } finally {
+    await page.keyboard.up(key);
+  }
+  await waitFrames(page, 1);
 }
 
 async function waitState(page, predicate, arg, what) {
@@ -104,7 +116,7 @@ export const tests = [
       await ctx.screenshot(page, 'layer-0-INPUT');
       let steps = s.steps_run, params = 0, connections = 0;
       for (let i = 1; i < 8; i++) {
-        await press(page, 'ArrowRight');
+        await press(page, 'ArrowRight', (k) => window.lenet.state().layer_index >= k, i);
         s = await waitState(page, (k) => window.lenet.state().layer_index === k, i, `layer ${i}`);
         const name = s.layers[i];
         const [out, p, c] = expected[name];
@@ -126,15 +138,15 @@ export const tests = [
       const live = await page.textContent('#live');
       check(/OUTPUT/.test(live) && /Prediction/.test(live), `aria-live says '${live}'`);
 
-      await press(page, 'ArrowLeft');
+      await press(page, 'ArrowLeft', () => window.lenet.state().layer !== 'OUTPUT');
       s = await waitState(page, () => window.lenet.state().layer === 'F6', null, 'Left -> F6');
-      await press(page, 'Home');
+      await press(page, 'Home', () => window.lenet.state().layer === 'INPUT');
       s = await waitState(page, () => window.lenet.state().layer === 'INPUT', null, 'Home -> INPUT');
-      await press(page, 'End');
+      await press(page, 'End', () => window.lenet.state().layer === 'OUTPUT');
       s = await waitState(page, () => window.lenet.state().layer === 'OUTPUT', null, 'End -> OUTPUT');
-      await press(page, 'Home');
+      await press(page, 'Home', () => window.lenet.state().layer === 'INPUT');
       await waitState(page, () => window.lenet.state().layer === 'INPUT', null, 'Home -> INPUT');
-      await press(page, 'Space');
+      await press(page, 'Space', () => window.lenet.state().playing);
       s = await waitState(page, () => window.lenet.state().playing, null, 'Space -> playing');
       s = await waitState(page, () => { const t = window.lenet.state(); return !t.playing && t.layer === 'OUTPUT'; },
                           null, 'playback to reach OUTPUT');
@@ -159,6 +171,7 @@ export const tests = [
       await ctx.screenshot(page, 'deep-link-C3-unit');
 
       // Another preset by hashchange.
+      await waitFrames(page, 2);
       await page.evaluate(() => { window.location.hash = '#arch=lenet5&sample=7&layer=S4'; });
       s = await waitState(page, () => window.lenet.state().layer === 'S4', null, 'hashchange to S4');
       check(s.arch === 'lenet5' && s.sample === 7, `after hashchange: ${s.arch} #${s.sample}`);
@@ -195,6 +208,9 @@ export const tests = [
       }
       const bad = await page.evaluate(() => window.lenet.command({ cmd: 'select_unit', map: 10, y: 0, x: 0 }));
       check(!bad.ok, `OUTPUT has no unit 10: ${JSON.stringify(bad)}`);
+      // The app writes the hash at the end of the frame that applied the last command: let that frame
+      // pass first, or it would overwrite the link set here (a person cannot type a URL that fast).
+      await waitFrames(page, 2);
       await page.evaluate(() => { window.location.hash = '#sample=3&layer=C3&unit=3,4,5'; });
       await waitState(page, () => { const t = window.lenet.state(); return t.layer === 'C3' && t.trace; }, null, 'C3 trace');
       await page.waitForTimeout(500);
