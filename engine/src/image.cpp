@@ -193,6 +193,29 @@ std::vector<uint8_t> without_empty_idat(const uint8_t* b, size_t n) {
     return out;
 }
 
+// stb_image 2.27 grows its IDAT buffer to a chunk's declared length before reading the chunk, so a
+// 135-byte PNG that claims a 2 GB IDAT made it allocate 2 GB (found by tests/fuzz/fuzz_image). A
+// chunk whose data cannot be in the file is refused first; chunks after IEND are not looked at.
+void check_png_chunks(const uint8_t* b, size_t n, const std::string& where) {
+    static const uint8_t sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+    if (n < 8 || std::memcmp(b, sig, 8) != 0) return;
+    size_t pos = 8;
+    while (pos + 8 <= n) {
+        const uint32_t len = uint32_t(b[pos]) << 24 | uint32_t(b[pos + 1]) << 16 | uint32_t(b[pos + 2]) << 8 | b[pos + 3];
+        const std::string type(reinterpret_cast<const char*>(b + pos + 4), 4);
+        if (uint64_t(len) > n - pos - 8) {
+            std::string name;
+            for (char c : type) name += (c >= 0x20 && c < 0x7f) ? c : '?';
+            throw Error(ErrorKind::Format, where,
+                        "truncated PNG: chunk '" + name + "' at byte " + std::to_string(pos) + " claims " +
+                            io::with_commas(len) + " bytes, the file has " + io::with_commas(n - pos - 8) +
+                            " after its header");
+        }
+        if (type == "IEND") return;
+        pos += 12 + size_t(len);
+    }
+}
+
 }  // namespace
 
 GrayImage decode_image(const uint8_t* bytes, size_t size, const std::string& where) {
@@ -211,6 +234,7 @@ GrayImage decode_image(const uint8_t* bytes, size_t size, const std::string& whe
                             std::to_string(kMaxImageSide) + " pixels per side");
     }
     check_jpeg(bytes, size, where);
+    check_png_chunks(bytes, size, where);
     const std::vector<uint8_t> filtered = without_empty_idat(bytes, size);
     if (!filtered.empty()) {
         bytes = filtered.data();

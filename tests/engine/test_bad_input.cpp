@@ -517,6 +517,14 @@ std::vector<Row> make_rows(World& w) {
     add("image: PNG claiming 2^31 x 1", Fmt::Image, png_header(0x80000000u, 1), ErrorKind::Format, "");
     add("image: PNG header without pixel data", Fmt::Image, cat(png_header(4, 4), png_chunk("IEND", {})), ErrorKind::Format,
         "cannot decode the image");
+    {  // stb_image allocated the claimed IDAT size before reading it (fuzz_image: malloc of 2 GB)
+        Bytes idat;
+        fixtures::put_be32(idat, 0x80000000u);
+        Bytes rest = cat(text("IDAT"), Bytes(10, 0x78));
+        idat.insert(idat.end(), rest.begin(), rest.end());
+        add("image: PNG IDAT claiming 2 GB", Fmt::Image, cat(png_header(4, 4), idat), ErrorKind::Format,
+            "truncated PNG: chunk 'IDAT' at byte 33 claims 2,147,483,648 bytes");
+    }
     add("image: PNG cut after the signature", Fmt::Image, fixtures::prefix(png_header(4, 4), 12), ErrorKind::Format, "");
     add("image: PGM with too few pixels", Fmt::Image, cat(text("P5 4 4 255\n"), Bytes(10, 7)), ErrorKind::Format,
         "truncated: PNM pixel data needs 16 bytes, the file has 10");
