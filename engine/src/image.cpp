@@ -171,16 +171,19 @@ void check_jpeg(const uint8_t* b, size_t n, const std::string& where) {
     }
 }
 
+const uint8_t kPngSig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+bool is_png(const uint8_t* b, size_t n) { return n >= 8 && std::memcmp(b, kPngSig, 8) == 0; }
+uint32_t be32(const uint8_t* p) { return uint32_t(p[0]) << 24 | uint32_t(p[1]) << 16 | uint32_t(p[2]) << 8 | p[3]; }
+
 // stb_image 2.27 memcpy()s from a null buffer when a PNG's first IDAT chunk is empty (undefined
 // behaviour, found by tests/fuzz/fuzz_image). Empty IDAT chunks carry nothing: drop them. Returns
 // the filtered bytes, or an empty vector when there is nothing to drop.
 std::vector<uint8_t> without_empty_idat(const uint8_t* b, size_t n) {
-    static const uint8_t sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
-    if (n < 8 || std::memcmp(b, sig, 8) != 0) return {};
+    if (!is_png(b, n)) return {};
     std::vector<uint8_t> out;
     size_t pos = 8, copied = 0;
     while (pos + 8 <= n) {
-        const uint32_t len = uint32_t(b[pos]) << 24 | uint32_t(b[pos + 1]) << 16 | uint32_t(b[pos + 2]) << 8 | b[pos + 3];
+        const uint32_t len = be32(b + pos);
         if (len == 0 && std::memcmp(b + pos + 4, "IDAT", 4) == 0) {
             out.insert(out.end(), b + copied, b + pos);
             copied = std::min(n, pos + 12);  // length, type, CRC
@@ -197,11 +200,10 @@ std::vector<uint8_t> without_empty_idat(const uint8_t* b, size_t n) {
 // 135-byte PNG that claims a 2 GB IDAT made it allocate 2 GB (found by tests/fuzz/fuzz_image). A
 // chunk whose data cannot be in the file is refused first; chunks after IEND are not looked at.
 void check_png_chunks(const uint8_t* b, size_t n, const std::string& where) {
-    static const uint8_t sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
-    if (n < 8 || std::memcmp(b, sig, 8) != 0) return;
+    if (!is_png(b, n)) return;
     size_t pos = 8;
     while (pos + 8 <= n) {
-        const uint32_t len = uint32_t(b[pos]) << 24 | uint32_t(b[pos + 1]) << 16 | uint32_t(b[pos + 2]) << 8 | b[pos + 3];
+        const uint32_t len = be32(b + pos);
         const std::string type(reinterpret_cast<const char*>(b + pos + 4), 4);
         if (uint64_t(len) > n - pos - 8) {
             std::string name;
@@ -225,9 +227,8 @@ GrayImage decode_image(const uint8_t* bytes, size_t size, const std::string& whe
     if (size > size_t(INT32_MAX)) throw Error(ErrorKind::Format, where, "image file too large");
     check_pnm(bytes, size, where);
     // A PNG too large for stb: say so (stb_image_info only reports "unknown image type" then).
-    if (size >= 24 && std::memcmp(bytes, "\x89PNG\r\n\x1a\n", 8) == 0) {
-        const uint32_t pw = uint32_t(bytes[16]) << 24 | uint32_t(bytes[17]) << 16 | uint32_t(bytes[18]) << 8 | bytes[19];
-        const uint32_t ph = uint32_t(bytes[20]) << 24 | uint32_t(bytes[21]) << 16 | uint32_t(bytes[22]) << 8 | bytes[23];
+    if (size >= 24 && is_png(bytes, size)) {
+        const uint32_t pw = be32(bytes + 16), ph = be32(bytes + 20);
         if (pw > uint32_t(kMaxImageSide) || ph > uint32_t(kMaxImageSide))
             throw Error(ErrorKind::Format, where,
                         "image is " + std::to_string(pw) + "x" + std::to_string(ph) + ", not in 1.." +
