@@ -99,6 +99,8 @@ inline size_t round_up(size_t v, size_t m) { return (v + m - 1) / m * m; }
 #define LENET_KERNELS_WASM 1
 #include <wasm_simd128.h>
 #define KNS wasm
+#define BCAST wasm_f32x4_splat
+#define TAP_UNROLL _Pragma("clang loop unroll(disable)")
 // pmin/pmax are one x86 instruction each in V8 (min/max handle -0 and NaN in several); NaN still
 // propagates through the clamp below (pmin(NaN, c) = NaN, pmax(NaN, -c) = NaN).
 #define VMIN(a, b) ((vf)wasm_f32x4_pmin((v128_t)(a), (v128_t)(b)))
@@ -114,6 +116,8 @@ inline size_t round_up(size_t v, size_t m) { return (v + m - 1) / m * m; }
 #define OB_G 1
 #include "kernels_impl.inc"
 #undef KNS
+#undef BCAST
+#undef TAP_UNROLL
 #undef BCAST_MEM
 #undef VMIN
 #undef VMAX
@@ -142,6 +146,8 @@ struct Ops {
     void (*ger)(float* dw, const float* g, const float* in, int I, int O);
     void (*gemv_t)(float* din, const float* w, const float* g, int I, int O);
     void (*tanh_n)(float* out, const float* in, size_t n, float A, float S);
+    void (*sgd_apply)(float* w, const float* g, const float* step, float s, size_t n);
+    void (*ger_update)(float* w, const float* g, const float* in, const float* step, float s, int I, int O);
 };
 
 #define LENET_OPS(ns, ISA, NVV)                                                                            \
@@ -160,7 +166,7 @@ struct Ops {
                 return (table && !table[size_t(i) * O + o]) ? nullptr : w + (size_t(o) * I + i) * KK;     \
             }, K, W, true);                                                                                \
         },                                                                                                 \
-        ns::grad_any, ns::gemv, ns::ger, ns::gemv_t, ns::tanh_n}
+        ns::grad_any, ns::gemv, ns::ger, ns::gemv_t, ns::tanh_n, ns::sgd_apply, ns::ger_update}
 
 #ifdef LENET_KERNELS_X86
 const Ops kAvx2 = LENET_OPS(avx2, Isa::Avx2, 2);
@@ -373,6 +379,34 @@ bool full_backward(float* din, float* dw, float* db, const float* dpre, const fl
     ops->ger(dw, dpre, in, I, O);
     if (din) ops->gemv_t(din, w, dpre, I, O);
     return true;
+}
+
+bool apply_sgd(float* w, const float* g, const float* step, float s, size_t n) {
+    const Ops* ops = current();
+    if (!ops) return false;
+    ops->sgd_apply(w, g, step, s, n);
+    return true;
+}
+
+bool dense_backward_update(float* din, float* w, float* b, const float* dpre, const float* in, int I, int O,
+                           const float* stepw, const float* stepb, float s) {
+    const Ops* ops = current();
+    if (!ops) return false;
+    if (din) ops->gemv_t(din, w, dpre, I, O);  // with the weights before the update
+    ops->ger_update(w, dpre, in, stepw, s, I, O);
+    float g[1];
+    for (int o = 0; o < O; ++o) {  // the same arithmetic as sgd_apply on a gradient 0 + dpre[o]
+        g[0] = dpre[o];
+        ops->sgd_apply(b + o, g, stepb ? stepb + o : nullptr, s, 1);
+    }
+    return true;
+}
+
+bool conv_backward_update(float* din, float* w, float* b, const float* dpre, const float* in, const uint8_t* table,
+                          Shape is, Shape os, int K, int S, int P, const float* stepw, const float* stepb, float s) {
+    const Ops* ops = current();
+    if (!whole(ops, is, os, K, S, P) || table) return false;
+    return dense_backward_update(din, w, b, dpre, in, is.c * K * K, os.c, stepw, stepb, s);
 }
 
 bool activation_forward(float* out, const float* pre, size_t n, Activation a) {

@@ -40,6 +40,18 @@ bool conv_backward(float* din, float* dw, float* db, const float* dpre, const fl
 bool full_forward(float* out, const float* in, const float* w, const float* b, int I, int O);
 bool full_backward(float* din, float* dw, float* db, const float* dpre, const float* in, const float* w, int I,
                    int O);
+// Per-sample SGD/SDLM updates, w -= step * gradient, step = step[k] (SDLM's eta / (mu + h_kk)) or
+// the scalar s when step is null. Rounded as written (no fused multiply-add), in one place, so
+// that the fused form below and "gradient into a buffer, then apply_sgd" give identical weights.
+bool apply_sgd(float* w, const float* g, const float* step, float s, size_t n);
+// A dense layer's backward fused with its update, its weight gradient never stored: din (if not
+// null) accumulates w^T dpre with the weights before the update, then w[o, j] -= step (dpre[o]
+// in[j]) and b[o] -= step dpre[o]. conv_backward_update: the same for a conv whose kernel covers
+// its input (C5) without a table; other convs: false.
+bool dense_backward_update(float* din, float* w, float* b, const float* dpre, const float* in, int I, int O,
+                           const float* stepw, const float* stepb, float s);
+bool conv_backward_update(float* din, float* w, float* b, const float* dpre, const float* in, const uint8_t* table,
+                          Shape is, Shape os, int K, int S, int P, const float* stepw, const float* stepb, float s);
 // Tanh and ScaledTanh (vectorised rational tanh); other activations: false.
 bool activation_forward(float* out, const float* pre, size_t n, Activation a);
 // Avg and subsample pooling with 2x2 windows and stride 2; anything else: false.

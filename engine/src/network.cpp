@@ -6,6 +6,7 @@
 //   conv: weight (O, I, K, K) dense — weights a connection table leaves out stay 0 — then bias (O)
 //   pool subsample: coeff (C) then bias (C);   full: weight (O, I) then bias (O);   avg/max/rbf: none
 // RBF prototypes (O, I) live in fixed(), not in params().
+#include "kernels.h"
 #include "layers.h"
 #include "lenet/lenet.h"
 
@@ -406,8 +407,27 @@ float Network::loss(Workspace& ws, int label) const {
 // Backward (SQ = false: gradients; SQ = true: Gauss-Newton diagonal second derivatives)
 // ================================================================================================
 namespace {
+// Per-sample update mode of backward_impl (Network::backward_update).
+struct UpdateArgs {
+    float*       params;   // the network's parameters, updated layer by layer
+    const float* step;     // per-parameter steps or null
+    float        s;        // the scalar step when step is null
+    bool         keep;     // also leave every layer's gradient in acc
+};
+
+// w[k] -= step * g[k] over one layer's parameters: the kernels' rounding when they run (so that it
+// matches their fused dense update), else the same expression here.
+void apply_layer(float* w, const float* g, const float* step, float s, size_t n) {
+    if (kernels::apply_sgd(w, g, step, s, n)) return;
+    if (step)
+        for (size_t k = 0; k < n; ++k) w[k] = w[k] - step[k] * g[k];
+    else
+        for (size_t k = 0; k < n; ++k) w[k] = w[k] - s * g[k];
+}
+
 template <bool SQ>
-void backward_impl(const Network& net, const std::vector<LayerInfo>& layers, Workspace& ws, float* acc) {
+void backward_impl(const Network& net, const std::vector<LayerInfo>& layers, Workspace& ws, float* acc,
+                   const UpdateArgs* up = nullptr) {
     const ArchSpec& spec = net.spec();
     std::vector<float>& dout = SQ ? ws.d2out_ : ws.dout_;
     std::vector<float>& dpre = SQ ? ws.d2pre_ : ws.dpre_;
@@ -428,6 +448,28 @@ void backward_impl(const Network& net, const std::vector<LayerInfo>& layers, Wor
         const float* w = params + info.weight_offset;
         float* gw = acc + info.weight_offset;
         float* gb = acc + info.bias_offset;
+        const size_t np = info.weight_count + info.bias_count;  // weights then biases, contiguous
+        if (up && np > 0) {
+            // This layer's weights are not read again in this pass: update them now. Dense layers
+            // (and C5) without `keep`: fused, their gradient never stored; the rest: the layer's
+            // gradient into its (zeroed) slice of acc, then applied.
+            float* wm = up->params + info.weight_offset;
+            float* bm = up->params + info.bias_offset;
+            const float* sw = up->step ? up->step + info.weight_offset : nullptr;
+            const float* sb = up->step ? up->step + info.bias_offset : nullptr;
+            if (!up->keep && !SQ) {
+                bool done = false;
+                if (L.type == LayerType::Full)
+                    done = kernels::dense_backward_update(gin, wm, bm, gpre, in, int(info.in.size()), info.out.c,
+                                                          sw, sb, up->s);
+                else if (L.type == LayerType::Conv)
+                    done = kernels::conv_backward_update(gin, wm, bm, gpre, in,
+                                                         L.table.empty() ? nullptr : L.table.data(), info.in,
+                                                         info.out, L.kernel, L.stride, L.padding, sw, sb, up->s);
+                if (done) continue;
+            }
+            std::fill_n(gw, np, 0.0f);
+        }
         switch (L.type) {
             case LayerType::Conv:
                 conv_backward<SQ>(gin, gw, gb, gpre, in, w, L.table.empty() ? nullptr : L.table.data(), info.in,
@@ -449,6 +491,9 @@ void backward_impl(const Network& net, const std::vector<LayerInfo>& layers, Wor
                 break;
             }
         }
+        if (up && np > 0)
+            apply_layer(up->params + info.weight_offset, gw, up->step ? up->step + info.weight_offset : nullptr,
+                        up->s, np);
     }
 }
 }  // namespace
@@ -458,6 +503,14 @@ void Network::backward(Workspace& ws, float* grad) const {
     if (ws.label_ < 0 || ws.done_ != int(layers_.size()))
         throw Error(ErrorKind::Usage, "backward", "call forward() and loss() before backward()");
     backward_impl<false>(*this, layers_, ws, grad);
+}
+
+void Network::backward_update(Workspace& ws, float* grad, const float* step, float s, bool keep_grad) {
+    check_ws(*this, ws);
+    if (ws.label_ < 0 || ws.done_ != int(layers_.size()))
+        throw Error(ErrorKind::Usage, "backward_update", "call forward() and loss() before backward_update()");
+    const UpdateArgs up{params_.data(), step, s, keep_grad};
+    backward_impl<false>(*this, layers_, ws, grad, &up);
 }
 
 void Network::backward_hessian(Workspace& ws, float* hdiag) const {

@@ -396,8 +396,13 @@ struct TrainerImpl {
 
     void start_pass();
     void hessian_slice(int n);
-    float train_one(Worker& w, int code, float* g);
-    void apply_update(int count);
+    float train_one(Worker& w, int code, float* g, bool fused = false, bool keep = false);
+    // Batch 1 without momentum or weight decay: each sample's update is fused with its backward
+    // (Network::backward_update) instead of a gradient buffer zeroed and applied per sample.
+    bool fused() const {
+        return cfg.batch == 1 && cfg.momentum == 0.0f && cfg.weight_decay == 0.0f;
+    }
+    void apply_update(int n);
     void fail(const std::string& why);
     void run_batch_threaded(int b);
 };
@@ -448,7 +453,7 @@ void TrainerImpl::hessian_slice(int n) {
 
 // Forward, loss and backward of one sample, gradient accumulated into g. Returns the loss.
 // code = rep x count + dataset index; with repeat 1 the distortion keys are (seed, pass, index).
-float TrainerImpl::train_one(Worker& w, int code, float* g) {
+float TrainerImpl::train_one(Worker& w, int code, float* g, bool fused, bool keep) {
     const int idx = code % count, rep = code / count;
     const uint8_t* img = data.image(idx);
     w.last_d = Distortion();
@@ -471,15 +476,16 @@ float TrainerImpl::train_one(Worker& w, int code, float* g) {
         return L;
     }
     w.loss_sum += double(L);
-    net.backward(w.ws, g);
+    if (fused) net.backward_update(w.ws, g, cfg.optimizer == Optimizer::Sdlm ? stepk.data() : nullptr, eta, keep);
+    else net.backward(w.ws, g);
     return L;
 }
 
 // grad holds the sum over `count` samples: w -= eta_k (mean gradient + wd w), with momentum.
-void TrainerImpl::apply_update(int count) {
+void TrainerImpl::apply_update(int n) {
     float* w = net.params().data();
     const float* g = grad.data();
-    const float inv = 1.0f / float(count);
+    const float inv = 1.0f / float(n);
     const float wd = cfg.weight_decay, m = cfg.momentum;
     const bool sdlm = cfg.optimizer == Optimizer::Sdlm;
     if (m > 0.0f) {
@@ -630,6 +636,19 @@ TrainProgress Trainer::step(int n) {
             }
         } else {
             const int end = start + want;
+            if (t.fused()) {
+                // The same arithmetic as below (w[k] - eta * g[k], or stepk[k] * g[k]); the gradient
+                // is kept only for the last sample of the call, for grad_norms.
+                t.grad_count = 0;
+                while (t.pos < end) {
+                    const bool keep = t.pos + 1 == end;
+                    t.train_one(w0, t.order[size_t(t.pos)], t.grad.data(), true, keep);
+                    if (w0.bad) break;
+                    t.pos++;
+                    t.prog.updates++;
+                    if (keep) t.grad_count = 1;
+                }
+            }
             while (t.pos < end) {
                 if (t.in_batch == 0) { std::fill(t.grad.begin(), t.grad.end(), 0.0f); t.grad_count = 0; }
                 t.train_one(w0, t.order[size_t(t.pos)], t.grad.data());

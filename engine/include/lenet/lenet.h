@@ -217,6 +217,13 @@ public:
     // Backward pass after forward + loss: fills the workspace's per-layer input gradients and
     // ACCUMULATES parameter gradients into grad (size params().size()); zeroing grad is the caller's.
     void  backward(Workspace& ws, float* grad) const;
+    // Backward fused with a per-sample update (the Trainer's batch-1 SGD and SDLM without momentum
+    // or weight decay): each layer's parameters get w -= step * dLoss/dw as soon as that layer's
+    // backward is done, step = step[k] (same layout as params(); null: the scalar s). grad (size
+    // params().size()) is scratch; with keep_grad it holds this sample's whole gradient afterwards
+    // (as backward() into a zeroed buffer would). The weights come out the same either way, and the
+    // same as backward() into a zeroed buffer followed by w[k] = w[k] - step * grad[k].
+    void  backward_update(Workspace& ws, float* grad, const float* step, float s, bool keep_grad);
 
     // Diagonal second derivative estimate (Gauss-Newton, paper Appendix C) accumulated into hdiag
     // for one sample after forward + loss.
