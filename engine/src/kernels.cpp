@@ -148,6 +148,8 @@ struct Ops {
     void (*tanh_n)(float* out, const float* in, size_t n, float A, float S);
     void (*sgd_apply)(float* w, const float* g, const float* step, float s, size_t n);
     void (*ger_update)(float* w, const float* g, const float* in, const float* step, float s, int I, int O);
+    void (*extract_bias)(float* out, const float* src, size_t Lb, const float* b, int O, int Ho, int Wo, int W);
+    void (*pool2x2)(float* out, const float* in, const float* m, const float* a, int C, int H, int W, int Ho, int Wo);
 };
 
 #define LENET_OPS(ns, ISA, NVV)                                                                            \
@@ -166,7 +168,7 @@ struct Ops {
                 return (table && !table[size_t(i) * O + o]) ? nullptr : w + (size_t(o) * I + i) * KK;     \
             }, K, W, true);                                                                                \
         },                                                                                                 \
-        ns::grad_any, ns::gemv, ns::ger, ns::gemv_t, ns::tanh_n, ns::sgd_apply, ns::ger_update}
+        ns::grad_any, ns::gemv, ns::ger, ns::gemv_t, ns::tanh_n, ns::sgd_apply, ns::ger_update, ns::extract_bias, ns::pool2x2}
 
 #ifdef LENET_KERNELS_X86
 const Ops kAvx2 = LENET_OPS(avx2, Isa::Avx2, 2);
@@ -289,13 +291,7 @@ bool conv_forward(float* out, const float* in, const float* w, const float* b, c
     for (int ky = 0; ky < K; ++ky)
         for (int kx = 0; kx < K; ++kx) off[ky * K + kx] = ky * W + kx;
     ops->fwd(outpad, Lb, inpad, istr, off, Lb, wpk, w, table, O, I, K, W);
-    for (int o = 0; o < O; ++o) {
-        const float* src = outpad + size_t(o) * Lb;
-        float* dst = out + size_t(o) * Ho * Wo;
-        const float bo = b[o];
-        for (int y = 0; y < Ho; ++y)
-            for (int x = 0; x < Wo; ++x) dst[y * Wo + x] = src[size_t(y) * W + x] + bo;
-    }
+    ops->extract_bias(out, outpad, Lb, b, O, Ho, Wo, W);
     return true;
 }
 
@@ -421,18 +417,16 @@ bool activation_forward(float* out, const float* pre, size_t n, Activation a) {
 // 2x2 windows, stride 2 (every preset's S2 and S4): specialised loops the compiler unrolls.
 bool pool_forward(float* out, const float* in, const float* coeff, const float* bias, PoolMode mode, Shape is,
                   Shape os, int K, int S) {
-    if (!current() || K != 2 || S != 2 || mode == PoolMode::Max || os.h * 2 > is.h || os.w * 2 > is.w) return false;
-    const int C = is.c, W = is.w, Ho = os.h, Wo = os.w;
-    for (int c = 0; c < C; ++c) {
-        const float* ip = in + size_t(c) * is.h * W;
-        float* op = out + size_t(c) * Ho * Wo;
-        const float m = mode == PoolMode::Avg ? 0.25f : coeff[c], a = mode == PoolMode::Avg ? 0.0f : bias[c];
-        for (int y = 0; y < Ho; ++y) {
-            const float* r0 = ip + size_t(2 * y) * W;
-            const float* r1 = r0 + W;
-            float* o = op + size_t(y) * Wo;
-            for (int x = 0; x < Wo; ++x) o[x] = m * ((r0[2 * x] + r0[2 * x + 1]) + (r1[2 * x] + r1[2 * x + 1])) + a;
-        }
+    const Ops* ops = current();
+    if (!ops || K != 2 || S != 2 || mode == PoolMode::Max || os.h * 2 > is.h || os.w * 2 > is.w) return false;
+    const int C = is.c;
+    if (mode == PoolMode::Avg) {
+        float* ma = scratch(2 * size_t(C));  // m = 1/4, a = 0 per channel
+        std::fill(ma, ma + C, 0.25f);
+        std::fill(ma + C, ma + 2 * C, 0.0f);
+        ops->pool2x2(out, in, ma, ma + C, C, is.h, is.w, os.h, os.w);
+    } else {
+        ops->pool2x2(out, in, coeff, bias, C, is.h, is.w, os.h, os.w);
     }
     return true;
 }
