@@ -150,6 +150,8 @@ struct Ops {
     void (*ger_update)(float* w, const float* g, const float* in, const float* step, float s, int I, int O);
     void (*extract_bias)(float* out, const float* src, size_t Lb, const float* b, int O, int Ho, int Wo, int W);
     void (*pool2x2)(float* out, const float* in, const float* m, const float* a, int C, int H, int W, int Ho, int Wo);
+    void (*place_grad)(float* gfront, size_t gs, size_t F, const float* dpre, float* db, int O, int Ho, int Wo, int W);
+    void (*add_to)(float* a, const float* b, size_t n);
 };
 
 #define LENET_OPS(ns, ISA, NVV)                                                                            \
@@ -168,7 +170,7 @@ struct Ops {
                 return (table && !table[size_t(i) * O + o]) ? nullptr : w + (size_t(o) * I + i) * KK;     \
             }, K, W, true);                                                                                \
         },                                                                                                 \
-        ns::grad_any, ns::gemv, ns::ger, ns::gemv_t, ns::tanh_n, ns::sgd_apply, ns::ger_update, ns::extract_bias, ns::pool2x2}
+        ns::grad_any, ns::gemv, ns::ger, ns::gemv_t, ns::tanh_n, ns::sgd_apply, ns::ger_update, ns::extract_bias, ns::pool2x2, ns::place_grad, ns::add_to}
 
 #ifdef LENET_KERNELS_X86
 const Ops kAvx2 = LENET_OPS(avx2, Isa::Avx2, 2);
@@ -326,36 +328,24 @@ bool conv_backward(float* din, float* dw, float* db, const float* dpre, const fl
         std::memcpy(d, in + size_t(i) * HW, sizeof(float) * HW);
         std::fill(d + HW, d + istr, 0.0f);
     }
-    std::fill(gfront, gfront + n_g, 0.0f);
-    for (int o = 0; o < O; ++o) {
-        const float* g = dpre + size_t(o) * Ho * Wo;
-        float* d = gfront + size_t(o) * gs + F;
-        float s = 0.0f;
-        for (int y = 0; y < Ho; ++y)
-            for (int x = 0; x < Wo; ++x) {
-                const float v = g[y * Wo + x];
-                d[size_t(y) * W + x] = v;
-                s += v;
-            }
-        db[o] += s;
-    }
+    ops->place_grad(gfront, gs, F, dpre, db, O, Ho, Wo, W);
     ops->grad(dwt, K, O, I, gfront + F, gs, inpad, istr, W, LbG);
-    for (int o = 0; o < O; ++o)
-        for (int i = 0; i < I; ++i) {
-            if (table && !table[size_t(i) * O + o]) continue;  // absent weights: no gradient written
-            const size_t base = (size_t(o) * I + i) * KK;
-            for (int t = 0; t < KK; ++t) dw[base + t] += dwt[base + t];
-        }
+    if (!table) {
+        ops->add_to(dw, dwt, n_dw);
+    } else {
+        for (int o = 0; o < O; ++o)
+            for (int i = 0; i < I; ++i) {
+                if (!table[size_t(i) * O + o]) continue;  // absent weights: no gradient written
+                const size_t base = (size_t(o) * I + i) * KK;
+                ops->add_to(dw + base, dwt + base, size_t(KK));
+            }
+    }
     if (din) {
         // din[q] = sum_t w_t g[q - off_t] = sum_t' w_(KK-1-t') gfront[q + off_t'] (taps mirrored)
         for (int ky = 0; ky < K; ++ky)
             for (int kx = 0; kx < K; ++kx) off[ky * K + kx] = ky * W + kx;
         ops->bwd_in(dinpad, Qb, gfront, gs, off, Qb, wpk, w, table, O, I, K, W);
-        for (int i = 0; i < I; ++i) {
-            const float* src = dinpad + size_t(i) * Qb;
-            float* dst = din + size_t(i) * HW;
-            for (size_t q = 0; q < HW; ++q) dst[q] += src[q];
-        }
+        for (int i = 0; i < I; ++i) ops->add_to(din + size_t(i) * HW, dinpad + size_t(i) * Qb, HW);
     }
     return true;
 }
