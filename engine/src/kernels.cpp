@@ -152,6 +152,7 @@ struct Ops {
     void (*pool2x2)(float* out, const float* in, const float* m, const float* a, int C, int H, int W, int Ho, int Wo);
     void (*place_grad)(float* gfront, size_t gs, size_t F, const float* dpre, float* db, int O, int Ho, int Wo, int W);
     void (*add_to)(float* a, const float* b, size_t n);
+    void (*copy_pad)(float* d, const float* src, size_t n, size_t total);
 };
 
 #define LENET_OPS(ns, ISA, NVV)                                                                            \
@@ -170,7 +171,7 @@ struct Ops {
                 return (table && !table[size_t(i) * O + o]) ? nullptr : w + (size_t(o) * I + i) * KK;     \
             }, K, W, true);                                                                                \
         },                                                                                                 \
-        ns::grad_any, ns::gemv, ns::ger, ns::gemv_t, ns::tanh_n, ns::sgd_apply, ns::ger_update, ns::extract_bias, ns::pool2x2, ns::place_grad, ns::add_to}
+        ns::grad_any, ns::gemv, ns::ger, ns::gemv_t, ns::tanh_n, ns::sgd_apply, ns::ger_update, ns::extract_bias, ns::pool2x2, ns::place_grad, ns::add_to, ns::copy_pad}
 
 #ifdef LENET_KERNELS_X86
 const Ops kAvx2 = LENET_OPS(avx2, Isa::Avx2, 2);
@@ -287,8 +288,7 @@ bool conv_forward(float* out, const float* in, const float* w, const float* b, c
     int* off = reinterpret_cast<int*>(wpk + n_w);
     for (int i = 0; i < I; ++i) {
         float* d = inpad + size_t(i) * istr;
-        std::memcpy(d, in + size_t(i) * H * W, sizeof(float) * size_t(H) * W);
-        std::fill(d + size_t(H) * W, d + istr, 0.0f);
+        ops->copy_pad(d, in + size_t(i) * H * W, size_t(H) * W, istr);
     }
     for (int ky = 0; ky < K; ++ky)
         for (int kx = 0; kx < K; ++kx) off[ky * K + kx] = ky * W + kx;
@@ -325,8 +325,7 @@ bool conv_backward(float* din, float* dw, float* db, const float* dpre, const fl
     int* off = reinterpret_cast<int*>(wpk + n_w);
     for (int i = 0; i < I; ++i) {
         float* d = inpad + size_t(i) * istr;
-        std::memcpy(d, in + size_t(i) * HW, sizeof(float) * HW);
-        std::fill(d + HW, d + istr, 0.0f);
+        ops->copy_pad(d, in + size_t(i) * HW, HW, istr);
     }
     ops->place_grad(gfront, gs, F, dpre, db, O, Ho, Wo, W);
     ops->grad(dwt, K, O, I, gfront + F, gs, inpad, istr, W, LbG);
