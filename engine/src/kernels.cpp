@@ -100,7 +100,7 @@ inline size_t round_up(size_t v, size_t m) { return (v + m - 1) / m * m; }
 #include <wasm_simd128.h>
 #define KNS wasm
 #define BCAST wasm_f32x4_splat
-#define TAP_UNROLL _Pragma("clang loop unroll(disable)")
+#define CORR_OFFSETS_ONLY 1
 // pmin/pmax are one x86 instruction each in V8 (min/max handle -0 and NaN in several); NaN still
 // propagates through the clamp below (pmin(NaN, c) = NaN, pmax(NaN, -c) = NaN).
 #define VMIN(a, b) ((vf)wasm_f32x4_pmin((v128_t)(a), (v128_t)(b)))
@@ -117,7 +117,7 @@ inline size_t round_up(size_t v, size_t m) { return (v + m - 1) / m * m; }
 #include "kernels_impl.inc"
 #undef KNS
 #undef BCAST
-#undef TAP_UNROLL
+#undef CORR_OFFSETS_ONLY
 #undef BCAST_MEM
 #undef VMIN
 #undef VMAX
