@@ -58,6 +58,7 @@ inline size_t round_up(size_t v, size_t m) { return (v + m - 1) / m * m; }
 #undef OB_B
 #undef OB_C
 #undef OB_G
+#undef OC_REGS
 #pragma GCC pop_options
 
 #pragma GCC push_options
@@ -79,6 +80,7 @@ inline size_t round_up(size_t v, size_t m) { return (v + m - 1) / m * m; }
 #define OB_B 8
 #define OB_C 12
 #define OB_G 4
+#define OC_REGS 32
 #include "kernels_impl.inc"
 #undef KNS
 #undef BCAST_MEM
@@ -91,6 +93,7 @@ inline size_t round_up(size_t v, size_t m) { return (v + m - 1) / m * m; }
 #undef OB_B
 #undef OB_C
 #undef OB_G
+#undef OC_REGS
 #pragma GCC diagnostic pop
 #pragma GCC pop_options
 #endif
@@ -114,6 +117,7 @@ inline size_t round_up(size_t v, size_t m) { return (v + m - 1) / m * m; }
 #define OB_B 3
 #define OB_C 4
 #define OB_G 1
+#define OC_REGS 15
 #include "kernels_impl.inc"
 #undef KNS
 #undef BCAST
@@ -128,6 +132,7 @@ inline size_t round_up(size_t v, size_t m) { return (v + m - 1) / m * m; }
 #undef OB_B
 #undef OB_C
 #undef OB_G
+#undef OC_REGS
 #endif
 
 namespace {
@@ -153,6 +158,8 @@ struct Ops {
     void (*place_grad)(float* gfront, size_t gs, size_t F, const float* dpre, float* db, int O, int Ho, int Wo, int W);
     void (*add_to)(float* a, const float* b, size_t n);
     void (*copy_pad)(float* d, const float* src, size_t n, size_t total);
+    bool (*conv_oc)(float* out, const float* in, size_t is, int I, const int* off, int T, const float* wv,
+                    const float* b, const int* pos, int P, int O);
 };
 
 #define LENET_OPS(ns, ISA, NVV)                                                                            \
@@ -171,7 +178,7 @@ struct Ops {
                 return (table && !table[size_t(i) * O + o]) ? nullptr : w + (size_t(o) * I + i) * KK;     \
             }, K, W, true);                                                                                \
         },                                                                                                 \
-        ns::grad_any, ns::gemv, ns::ger, ns::gemv_t, ns::tanh_n, ns::sgd_apply, ns::ger_update, ns::extract_bias, ns::pool2x2, ns::place_grad, ns::add_to, ns::copy_pad}
+        ns::grad_any, ns::gemv, ns::ger, ns::gemv_t, ns::tanh_n, ns::sgd_apply, ns::ger_update, ns::extract_bias, ns::pool2x2, ns::place_grad, ns::add_to, ns::copy_pad, ns::conv_oc_any}
 
 #ifdef LENET_KERNELS_X86
 const Ops kAvx2 = LENET_OPS(avx2, Isa::Avx2, 2);
@@ -279,6 +286,25 @@ bool conv_forward(float* out, const float* in, const float* w, const float* b, c
     }
     if (!covered(ops, is, os, K, S, P)) return false;
     const int I = is.c, H = is.h, W = is.w, O = os.c, Ho = os.h, Wo = os.w, KK = K * K;
+    if (O % int(ops->vw) == 0 && O / int(ops->vw) <= 4 && 5 * (W - Wo) > W) {
+        // Over 20% of a wide row would be discarded: vectorise over the output maps instead.
+        const size_t n_w = size_t(I) * KK * O, Pn = size_t(Ho) * Wo;
+        float* wv = scratch(n_w + KK + Pn);
+        int* off = reinterpret_cast<int*>(wv + n_w);
+        int* pos = off + KK;
+        for (int o = 0; o < O; ++o)
+            for (int i = 0; i < I; ++i) {
+                const bool absent = table && !table[size_t(i) * O + o];
+                const float* r = w + (size_t(o) * I + i) * KK;
+                float* d = wv + size_t(i) * KK * O + o;
+                for (int t = 0; t < KK; ++t) d[size_t(t) * O] = absent ? 0.0f : r[t];
+            }
+        for (int ky = 0; ky < K; ++ky)
+            for (int kx = 0; kx < K; ++kx) off[ky * K + kx] = ky * W + kx;
+        for (int y = 0; y < Ho; ++y)
+            for (int x = 0; x < Wo; ++x) pos[y * Wo + x] = y * W + x;
+        return ops->conv_oc(out, in, size_t(H) * W, I, off, KK, wv, b, pos, int(Pn), O);
+    }
     const size_t L = size_t(Ho - 1) * W + size_t(Wo), Lb = round_up(L, ops->block);
     const size_t istr = round_up(Lb + size_t(K - 1) * (W + 1), ops->vw);
     const size_t n_in = size_t(I) * istr, n_out = size_t(O) * Lb, n_w = size_t(16) * I * KK;

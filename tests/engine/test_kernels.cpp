@@ -117,6 +117,15 @@ TEST_CASE("kernels: odd shapes, 3x3 and 5x5 kernels, connection tables match the
         {"name": "C3", "type": "conv", "maps": 17, "kernel": 3, "activation": "tanh"},
         {"name": "F", "type": "full", "units": 10}]})"));
     compare_all_isas(b, 4);
+    // Small outputs with 8 or 16 maps take the kernel vectorised over output maps (C3's path):
+    // partial position blocks, a connection table, 5x5 and 3x3.
+    Network c(nettest::spec_json(R"({"name": "maps", "input": [3, 11, 13], "loss": "xent", "layers": [
+        {"name": "C1", "type": "conv", "maps": 16, "kernel": 5, "activation": "tanh",
+         "table": [[1,0,1,1,0,1,1,0,1,0,1,1,1,0,0,1],[0,1,1,0,1,1,1,1,0,1,0,1,1,1,0,1],
+                   [1,1,0,1,1,0,1,1,1,0,1,0,1,1,1,1]]},
+        {"name": "C2", "type": "conv", "maps": 8, "kernel": 3, "activation": "tanh"},
+        {"name": "F", "type": "full", "units": 10}]})"));
+    compare_all_isas(c, 5);
 }
 
 TEST_CASE("kernels: predict_batch gives the single-digit labels and outputs for 1, 2 and 3 threads") {
