@@ -152,7 +152,8 @@ struct Ops {
     void (*gemv_t)(float* din, const float* w, const float* g, int I, int O);
     void (*tanh_n)(float* out, const float* in, size_t n, float A, float S);
     void (*sgd_apply)(float* w, const float* g, const float* step, float s, size_t n);
-    void (*ger_update)(float* w, const float* g, const float* in, const float* step, float s, int I, int O);
+    void (*ger_update)(float* w, float* b, const float* g, const float* in, const float* step, const float* stepb,
+                       float s, int I, int O);
     void (*extract_bias)(float* out, const float* src, size_t Lb, const float* b, int O, int Ho, int Wo, int W);
     void (*pool2x2)(float* out, const float* in, const float* m, const float* a, int C, int H, int W, int Ho, int Wo);
     void (*place_grad)(float* gfront, size_t gs, size_t F, const float* dpre, float* db, int O, int Ho, int Wo, int W);
@@ -404,12 +405,7 @@ bool dense_backward_update(float* din, float* w, float* b, const float* dpre, co
     const Ops* ops = current();
     if (!ops) return false;
     if (din) ops->gemv_t(din, w, dpre, I, O);  // with the weights before the update
-    ops->ger_update(w, dpre, in, stepw, s, I, O);
-    float g[1];
-    for (int o = 0; o < O; ++o) {  // the same arithmetic as sgd_apply on a gradient 0 + dpre[o]
-        g[0] = dpre[o];
-        ops->sgd_apply(b + o, g, stepb ? stepb + o : nullptr, s, 1);
-    }
+    ops->ger_update(w, b, dpre, in, stepw, stepb, s, I, O);
     return true;
 }
 
@@ -434,15 +430,8 @@ bool pool_forward(float* out, const float* in, const float* coeff, const float* 
                   Shape os, int K, int S) {
     const Ops* ops = current();
     if (!ops || K != 2 || S != 2 || mode == PoolMode::Max || os.h * 2 > is.h || os.w * 2 > is.w) return false;
-    const int C = is.c;
-    if (mode == PoolMode::Avg) {
-        float* ma = scratch(2 * size_t(C));  // m = 1/4, a = 0 per channel
-        std::fill(ma, ma + C, 0.25f);
-        std::fill(ma + C, ma + 2 * C, 0.0f);
-        ops->pool2x2(out, in, ma, ma + C, C, is.h, is.w, os.h, os.w);
-    } else {
-        ops->pool2x2(out, in, coeff, bias, C, is.h, is.w, os.h, os.w);
-    }
+    const bool avg = mode == PoolMode::Avg;
+    ops->pool2x2(out, in, avg ? nullptr : coeff, avg ? nullptr : bias, is.c, is.h, is.w, os.h, os.w);
     return true;
 }
 
