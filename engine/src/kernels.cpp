@@ -46,6 +46,9 @@ inline size_t round_up(size_t v, size_t m) { return (v + m - 1) / m * m; }
 #define OB_B 5
 #define OB_C 6
 #define OB_G 2
+#define GRAD_OC_NB 2
+#define DIN_OC_TB 2
+#define DIN_OC_PV 4
 #include "kernels_impl.inc"
 #undef KNS
 #undef BCAST_MEM
@@ -59,6 +62,9 @@ inline size_t round_up(size_t v, size_t m) { return (v + m - 1) / m * m; }
 #undef OB_C
 #undef OB_G
 #undef OC_REGS
+#undef GRAD_OC_NB
+#undef DIN_OC_TB
+#undef DIN_OC_PV
 #pragma GCC pop_options
 
 #pragma GCC push_options
@@ -81,6 +87,9 @@ inline size_t round_up(size_t v, size_t m) { return (v + m - 1) / m * m; }
 #define OB_C 12
 #define OB_G 4
 #define OC_REGS 32
+#define GRAD_OC_NB 1
+#define DIN_OC_TB 4
+#define DIN_OC_PV 4
 #include "kernels_impl.inc"
 #undef KNS
 #undef BCAST_MEM
@@ -94,6 +103,9 @@ inline size_t round_up(size_t v, size_t m) { return (v + m - 1) / m * m; }
 #undef OB_C
 #undef OB_G
 #undef OC_REGS
+#undef GRAD_OC_NB
+#undef DIN_OC_TB
+#undef DIN_OC_PV
 #pragma GCC diagnostic pop
 #pragma GCC pop_options
 #endif
@@ -118,6 +130,9 @@ inline size_t round_up(size_t v, size_t m) { return (v + m - 1) / m * m; }
 #define OB_C 4
 #define OB_G 1
 #define OC_REGS 15
+#define GRAD_OC_NB 4  // din_oc and grad_oc: measured best of the register blockings that fit
+#define DIN_OC_TB 2
+#define DIN_OC_PV 4
 #include "kernels_impl.inc"
 #undef KNS
 #undef BCAST
@@ -133,6 +148,9 @@ inline size_t round_up(size_t v, size_t m) { return (v + m - 1) / m * m; }
 #undef OB_C
 #undef OB_G
 #undef OC_REGS
+#undef GRAD_OC_NB
+#undef DIN_OC_TB
+#undef DIN_OC_PV
 #endif
 
 namespace {
@@ -161,6 +179,13 @@ struct Ops {
     void (*copy_pad)(float* d, const float* src, size_t n, size_t total);
     bool (*conv_oc)(float* out, const float* in, size_t is, int I, const int* off, int T, const float* wv,
                     const float* b, const int* pos, int P, int O);
+    // The backward of the convs conv_oc covers, vectorised over output maps too (null: the wide-row
+    // kernels above). din_block: din_oc's positions per block.
+    bool (*grad_oc)(float* dwt, const float* gT, int O, int P, const float* in, size_t is, int I, const int* off,
+                    int T, const int* pos);
+    void (*din_oc)(float* din, size_t ds, const float* wT, const float* g, size_t gs, int O, int I, const int* off,
+                   int T, size_t Lb);
+    size_t din_block;
 };
 
 #define LENET_OPS(ns, ISA, NVV)                                                                            \
@@ -179,14 +204,21 @@ struct Ops {
                 return (table && !table[size_t(i) * O + o]) ? nullptr : w + (size_t(o) * I + i) * KK;     \
             }, K, W, true);                                                                                \
         },                                                                                                 \
-        ns::grad_any, ns::gemv, ns::ger, ns::gemv_t, ns::tanh_n, ns::sgd_apply, ns::ger_update, ns::extract_bias, ns::pool2x2, ns::place_grad, ns::add_to, ns::copy_pad, ns::conv_oc_any}
+        ns::grad_any, ns::gemv, ns::ger, ns::gemv_t, ns::tanh_n, ns::sgd_apply, ns::ger_update, ns::extract_bias, ns::pool2x2, ns::place_grad, ns::add_to, ns::copy_pad, ns::conv_oc_any, \
+        OC_BWD ? ns::grad_oc : nullptr, OC_BWD ? ns::din_oc : nullptr, ns::kDinBlock}
 
+// Natively the wide-row backward stays: the shipped networks were trained with its rounding and
+// `lenet5 train` reproduces them bit for bit (docs/trained-models.md). wasm takes the faster one.
 #ifdef LENET_KERNELS_X86
+#define OC_BWD false
 const Ops kAvx2 = LENET_OPS(avx2, Isa::Avx2, 2);
 const Ops kAvx512 = LENET_OPS(avx512, Isa::Avx512, 1);
+#undef OC_BWD
 #endif
 #ifdef LENET_KERNELS_WASM
+#define OC_BWD true
 const Ops kWasm = LENET_OPS(wasm, Isa::WasmSimd, 2);
+#undef OC_BWD
 #endif
 
 const Ops* ops_for(Isa i) {
@@ -241,6 +273,56 @@ bool whole(const Ops* ops, Shape is, Shape os, int K, int S, int P) {
     return ops && S == 1 && P == 0 && K == is.h && K == is.w && os.h == 1 && os.w == 1;
 }
 
+// Convs with few output positions and VW..4 VW output maps, of which over 20% of a wide row would
+// be discarded (C3): vectorised over the output maps instead (conv_oc, grad_oc, din_oc).
+bool oc_shape(const Ops* ops, int O, int W, int Wo) {
+    return O % int(ops->vw) == 0 && O / int(ops->vw) <= 4 && 5 * (W - Wo) > W;
+}
+
+// The backward of an oc_shape conv: the output gradient placed in wide rows (for din_oc, and db)
+// and transposed position-major (for grad_oc); weights transposed to (I, T, O).
+void conv_backward_oc(const Ops* ops, float* din, float* dw, float* db, const float* dpre, const float* in,
+                      const float* w, const uint8_t* table, int I, int H, int W, int O, int Ho, int Wo, int K) {
+    const int KK = K * K, Pn = Ho * Wo;
+    const size_t HW = size_t(H) * W, L = size_t(Ho - 1) * W + size_t(Wo), Lq = round_up(L, ops->din_block);
+    const size_t F = size_t(K - 1) * W + size_t(K - 1);
+    const size_t gs = round_up(F + std::max(Lq, HW) + ops->vw, ops->vw), ds = round_up(Lq + F, ops->vw);
+    const size_t n_g = size_t(O) * gs, n_gT = size_t(Pn) * O, n_dw = size_t(O) * I * KK;
+    const size_t n_din = din ? size_t(I) * ds : 0, n_wT = din ? size_t(I) * KK * O : 0;
+    float* gfront = scratch(n_g + n_gT + n_dw + n_din + n_wT + KK + Pn);
+    float* gT = gfront + n_g;
+    float* dwt = gT + n_gT;
+    float* dinw = dwt + n_dw;
+    float* wT = dinw + n_din;
+    int* off = reinterpret_cast<int*>(wT + n_wT);
+    int* pos = off + KK;
+    for (int ky = 0; ky < K; ++ky)
+        for (int kx = 0; kx < K; ++kx) off[ky * K + kx] = ky * W + kx;
+    for (int y = 0; y < Ho; ++y)
+        for (int x = 0; x < Wo; ++x) pos[y * Wo + x] = y * W + x;
+    ops->place_grad(gfront, gs, F, dpre, db, O, Ho, Wo, W);
+    for (int o = 0; o < O; ++o)
+        for (int p = 0; p < Pn; ++p) gT[size_t(p) * O + o] = dpre[size_t(o) * Pn + p];
+    ops->grad_oc(dwt, gT, O, Pn, in, HW, I, off, KK, pos);
+    for (int o = 0; o < O; ++o)
+        for (int i = 0; i < I; ++i) {
+            if (table && !table[size_t(i) * O + o]) continue;  // absent weights: no gradient written
+            const size_t base = (size_t(o) * I + i) * KK;
+            ops->add_to(dw + base, dwt + base, size_t(KK));
+        }
+    if (!din) return;
+    for (int o = 0; o < O; ++o)
+        for (int i = 0; i < I; ++i) {
+            const bool absent = table && !table[size_t(i) * O + o];
+            const float* r = w + (size_t(o) * I + i) * KK;
+            float* d = wT + size_t(i) * KK * O + o;
+            for (int t = 0; t < KK; ++t) d[size_t(t) * O] = absent ? 0.0f : r[t];
+        }
+    for (int i = 0; i < I; ++i) ops->copy_pad(dinw + size_t(i) * ds, dinw, 0, ds);  // zero
+    ops->din_oc(dinw, ds, wT, gfront + F, gs, O, I, off, KK, Lq);
+    for (int i = 0; i < I; ++i) ops->add_to(din + size_t(i) * HW, dinw + size_t(i) * ds, HW);
+}
+
 bool covered(const Ops* ops, Shape is, Shape os, int K, int S, int P) {
     if (!ops || S != 1 || P != 0 || K < 2 || K > 7) return false;
     if (K >= is.h || K >= is.w) return false;  // a kernel covering its input (C5) stays a dot product
@@ -287,8 +369,7 @@ bool conv_forward(float* out, const float* in, const float* w, const float* b, c
     }
     if (!covered(ops, is, os, K, S, P)) return false;
     const int I = is.c, H = is.h, W = is.w, O = os.c, Ho = os.h, Wo = os.w, KK = K * K;
-    if (O % int(ops->vw) == 0 && O / int(ops->vw) <= 4 && 5 * (W - Wo) > W) {
-        // Over 20% of a wide row would be discarded: vectorise over the output maps instead.
+    if (oc_shape(ops, O, W, Wo)) {
         const size_t n_w = size_t(I) * KK * O, Pn = size_t(Ho) * Wo;
         float* wv = scratch(n_w + KK + Pn);
         int* off = reinterpret_cast<int*>(wv + n_w);
@@ -334,8 +415,13 @@ bool conv_backward(float* din, float* dw, float* db, const float* dpre, const fl
         if (din) ops->gemv_t(din, w, dpre, n, O);
         return true;
     }
-    if (!covered(ops, is, os, K, S, P) || (K != 3 && K != 5)) return false;
+    if (!covered(ops, is, os, K, S, P)) return false;
     const int I = is.c, H = is.h, W = is.w, O = os.c, Ho = os.h, Wo = os.w, KK = K * K;
+    if (ops->grad_oc && oc_shape(ops, O, W, Wo)) {
+        conv_backward_oc(ops, din, dw, db, dpre, in, w, table, I, H, W, O, Ho, Wo, K);
+        return true;
+    }
+    if (K != 3 && K != 5) return false;
     const size_t L = size_t(Ho - 1) * W + size_t(Wo), Lb = round_up(L, ops->block);
     const size_t LbG = round_up(L, ops->vw);              // weight-gradient dot products
     const size_t HW = size_t(H) * W, Qb = round_up(HW, ops->block);
