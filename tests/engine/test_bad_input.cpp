@@ -592,7 +592,11 @@ TEST_CASE("bad input: every malformed file gives its exact error, bounded memory
         CHECK_MESSAGE(c.thrown, "no error for: " << r.name);
         CHECK_MESSAGE(c.kind == r.kind, "kind " << lenet::error_kind_name(c.kind) << ", expected "
                                                 << lenet::error_kind_name(r.kind) << ": " << c.what);
-        CHECK_MESSAGE(fixtures::contains(c.what, r.fragment), "message '" << c.what << "' lacks '" << r.fragment << "'");
+        // A build without zlib (the web's) refuses every gzip idx file before reading its stream.
+        const bool gz = (r.fmt == Fmt::IdxImages || r.fmt == Fmt::IdxLabels) && r.bytes.size() >= 2 &&
+                        uint8_t(r.bytes[0]) == 0x1f && uint8_t(r.bytes[1]) == 0x8b;
+        const std::string fragment = gz && !lenet::io_has_zlib() ? "this build has no zlib" : r.fragment;
+        CHECK_MESSAGE(fixtures::contains(c.what, fragment), "message '" << c.what << "' lacks '" << fragment << "'");
         // The message names the file (or, for a spec's JSON inside a weights file, that file).
         CHECK_MESSAGE(fixtures::contains(c.what, fname), "message '" << c.what << "' does not name the file");
         const size_t bound = (size_t(8) << 20) + 8 * file_size;
