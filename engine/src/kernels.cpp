@@ -10,6 +10,7 @@
 // zero-filled buffer, with the taps mirrored; the weight gradient is a dot product per tap, K taps
 // of one kernel row sharing each gradient load.
 #include "kernels.h"
+#include "layers.h"
 
 #include <algorithm>
 #include <cstdlib>
@@ -186,6 +187,8 @@ struct Ops {
     void (*din_oc)(float* din, size_t ds, const float* wT, const float* g, size_t gs, int O, int I, const int* off,
                    int T, size_t Lb);
     size_t din_block;
+    void (*pool2x2_back)(float* din, const float* g, float m, int Ho, int Wo, int W);
+    void (*tanh_back)(float* dpre, const float* dout, const float* out, size_t n, bool kk, float k, float A2);
 };
 
 #define LENET_OPS(ns, ISA, NVV)                                                                            \
@@ -205,7 +208,7 @@ struct Ops {
             }, K, W, true);                                                                                \
         },                                                                                                 \
         ns::grad_any, ns::gemv, ns::ger, ns::gemv_t, ns::tanh_n, ns::sgd_apply, ns::ger_update, ns::extract_bias, ns::pool2x2, ns::place_grad, ns::add_to, ns::copy_pad, ns::conv_oc_any, \
-        OC_BWD ? ns::grad_oc : nullptr, OC_BWD ? ns::din_oc : nullptr, ns::kDinBlock}
+        OC_BWD ? ns::grad_oc : nullptr, OC_BWD ? ns::din_oc : nullptr, ns::kDinBlock, ns::pool2x2_back, ns::tanh_back}
 
 // Natively the wide-row backward stays: the shipped networks were trained with its rounding and
 // `lenet5 train` reproduces them bit for bit (docs/trained-models.md). wasm takes the faster one.
@@ -543,18 +546,19 @@ bool pool_backward(float* din, float* dcoeff, float* dbias, const float* dpre, c
             dcoeff[c] += dc;
             dbias[c] += dbs;
         }
-        if (!din) continue;
-        float* dp = din + size_t(c) * is.h * W;
-        for (int y = 0; y < Ho; ++y) {
-            float* d0 = dp + size_t(2 * y) * W;
-            float* d1 = d0 + W;
-            const float* g = gp + size_t(y) * Wo;
-            for (int x = 0; x < Wo; ++x) {
-                const float v = g[x] * m;
-                d0[2 * x] += v; d0[2 * x + 1] += v; d1[2 * x] += v; d1[2 * x + 1] += v;
-            }
-        }
+        if (din) current()->pool2x2_back(din + size_t(c) * is.h * W, gp, m, Ho, Wo, W);
     }
+    return true;
+}
+
+bool activation_backward(float* dpre, const float* dout, const float* out, size_t n, Activation a) {
+    const Ops* ops = current();
+    if (!ops) return false;
+    if (a == Activation::Tanh) ops->tanh_back(dpre, dout, out, n, false, 1.0f, 1.0f);
+    else if (a == Activation::ScaledTanh)
+        ops->tanh_back(dpre, dout, out, n, true, detail::kScaledTanhS / detail::kScaledTanhA,
+                       detail::kScaledTanhA * detail::kScaledTanhA);
+    else return false;
     return true;
 }
 

@@ -54,6 +54,8 @@ bool conv_backward_update(float* din, float* w, float* b, const float* dpre, con
                           Shape is, Shape os, int K, int S, int P, const float* stepw, const float* stepb, float s);
 // Tanh and ScaledTanh (vectorised rational tanh); other activations: false.
 bool activation_forward(float* out, const float* pre, size_t n, Activation a);
+// Their gradient dpre = dout * f'(pre) from the outputs (same rounding as layers.cpp); else false.
+bool activation_backward(float* dpre, const float* dout, const float* out, size_t n, Activation a);
 // Avg and subsample pooling with 2x2 windows and stride 2; anything else: false.
 bool pool_forward(float* out, const float* in, const float* coeff, const float* bias, PoolMode mode, Shape is,
                   Shape os, int K, int S);

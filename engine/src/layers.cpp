@@ -494,6 +494,7 @@ void activation_forward(float* out, const float* pre, size_t n, Activation a) {
 template <bool SQ>
 void activation_backward(float* dpre, const float* dout, const float* pre, const float* out, size_t n,
                          Activation a) {
+    if (!SQ && kernels::activation_backward(dpre, dout, out, n, a)) return;
     switch (a) {
         case Activation::None:
             std::memcpy(dpre, dout, n * sizeof(float));
