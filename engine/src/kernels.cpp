@@ -189,6 +189,8 @@ struct Ops {
     size_t din_block;
     void (*pool2x2_back)(float* din, const float* g, float m, int Ho, int Wo, int W);
     void (*tanh_back)(float* dpre, const float* dout, const float* out, size_t n, bool kk, float k, float A2);
+    void (*dense_bwd_update)(float* din, float* w, float* b, const float* g, const float* in, const float* step,
+                             const float* stepb, float s, int I, int O);
 };
 
 #define LENET_OPS(ns, ISA, NVV)                                                                            \
@@ -208,7 +210,7 @@ struct Ops {
             }, K, W, true);                                                                                \
         },                                                                                                 \
         ns::grad_any, ns::gemv, ns::ger, ns::gemv_t, ns::tanh_n, ns::sgd_apply, ns::ger_update, ns::extract_bias, ns::pool2x2, ns::place_grad, ns::add_to, ns::copy_pad, ns::conv_oc_any, \
-        OC_BWD ? ns::grad_oc : nullptr, OC_BWD ? ns::din_oc : nullptr, ns::kDinBlock, ns::pool2x2_back, ns::tanh_back}
+        OC_BWD ? ns::grad_oc : nullptr, OC_BWD ? ns::din_oc : nullptr, ns::kDinBlock, ns::pool2x2_back, ns::tanh_back, ns::dense_bwd_update}
 
 // Natively the wide-row backward stays: the shipped networks were trained with its rounding and
 // `lenet5 train` reproduces them bit for bit (docs/trained-models.md). wasm takes the faster one.
@@ -493,6 +495,10 @@ bool dense_backward_update(float* din, float* w, float* b, const float* dpre, co
                            const float* stepw, const float* stepb, float s) {
     const Ops* ops = current();
     if (!ops) return false;
+    if (din && I % int(ops->vw) == 0) {
+        ops->dense_bwd_update(din, w, b, dpre, in, stepw, stepb, s, I, O);  // one pass over w
+        return true;
+    }
     if (din) ops->gemv_t(din, w, dpre, I, O);  // with the weights before the update
     ops->ger_update(w, b, dpre, in, stepw, stepb, s, I, O);
     return true;
