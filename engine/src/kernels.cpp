@@ -191,6 +191,7 @@ struct Ops {
     void (*tanh_back)(float* dpre, const float* dout, const float* out, size_t n, bool kk, float k, float A2);
     void (*dense_bwd_update)(float* din, float* w, float* b, const float* g, const float* in, const float* step,
                              const float* stepb, float s, int I, int O);
+    void (*transpose)(float* dst, size_t ds, const float* src, size_t ss, int R, int C, const uint8_t* keep);
 };
 
 #define LENET_OPS(ns, ISA, NVV)                                                                            \
@@ -210,7 +211,7 @@ struct Ops {
             }, K, W, true);                                                                                \
         },                                                                                                 \
         ns::grad_any, ns::gemv, ns::ger, ns::gemv_t, ns::tanh_n, ns::sgd_apply, ns::ger_update, ns::extract_bias, ns::pool2x2, ns::place_grad, ns::add_to, ns::copy_pad, ns::conv_oc_any, \
-        OC_BWD ? ns::grad_oc : nullptr, OC_BWD ? ns::din_oc : nullptr, ns::kDinBlock, ns::pool2x2_back, ns::tanh_back, ns::dense_bwd_update}
+        OC_BWD ? ns::grad_oc : nullptr, OC_BWD ? ns::din_oc : nullptr, ns::kDinBlock, ns::pool2x2_back, ns::tanh_back, ns::dense_bwd_update, ns::transpose}
 
 // Natively the wide-row backward stays: the shipped networks were trained with its rounding and
 // `lenet5 train` reproduces them bit for bit (docs/trained-models.md). wasm takes the faster one.
@@ -284,6 +285,13 @@ bool oc_shape(const Ops* ops, int O, int W, int Wo) {
     return O % int(ops->vw) == 0 && O / int(ops->vw) <= 4 && 5 * (W - Wo) > W;
 }
 
+// wv[(i * KK + t) * O + o] = w[(o * I + i) * KK + t], zero for connections the table leaves out.
+void pack_oc(const Ops* ops, float* wv, const float* w, const uint8_t* table, int I, int O, int KK) {
+    for (int i = 0; i < I; ++i)
+        ops->transpose(wv + size_t(i) * KK * O, size_t(O), w + size_t(i) * KK, size_t(I) * KK, O, KK,
+                       table ? table + size_t(i) * O : nullptr);
+}
+
 // The backward of an oc_shape conv: the output gradient placed in wide rows (for din_oc, and db)
 // and transposed position-major (for grad_oc); weights transposed to (I, T, O).
 void conv_backward_oc(const Ops* ops, float* din, float* dw, float* db, const float* dpre, const float* in,
@@ -306,8 +314,7 @@ void conv_backward_oc(const Ops* ops, float* din, float* dw, float* db, const fl
     for (int y = 0; y < Ho; ++y)
         for (int x = 0; x < Wo; ++x) pos[y * Wo + x] = y * W + x;
     ops->place_grad(gfront, gs, F, dpre, db, O, Ho, Wo, W);
-    for (int o = 0; o < O; ++o)
-        for (int p = 0; p < Pn; ++p) gT[size_t(p) * O + o] = dpre[size_t(o) * Pn + p];
+    ops->transpose(gT, size_t(O), dpre, size_t(Pn), O, Pn, nullptr);
     ops->grad_oc(dwt, gT, O, Pn, in, HW, I, off, KK, pos);
     for (int o = 0; o < O; ++o)
         for (int i = 0; i < I; ++i) {
@@ -316,13 +323,7 @@ void conv_backward_oc(const Ops* ops, float* din, float* dw, float* db, const fl
             ops->add_to(dw + base, dwt + base, size_t(KK));
         }
     if (!din) return;
-    for (int o = 0; o < O; ++o)
-        for (int i = 0; i < I; ++i) {
-            const bool absent = table && !table[size_t(i) * O + o];
-            const float* r = w + (size_t(o) * I + i) * KK;
-            float* d = wT + size_t(i) * KK * O + o;
-            for (int t = 0; t < KK; ++t) d[size_t(t) * O] = absent ? 0.0f : r[t];
-        }
+    pack_oc(ops, wT, w, table, I, O, KK);
     for (int i = 0; i < I; ++i) ops->copy_pad(dinw + size_t(i) * ds, dinw, 0, ds);  // zero
     ops->din_oc(dinw, ds, wT, gfront + F, gs, O, I, off, KK, Lq);
     for (int i = 0; i < I; ++i) ops->add_to(din + size_t(i) * HW, dinw + size_t(i) * ds, HW);
@@ -379,13 +380,7 @@ bool conv_forward(float* out, const float* in, const float* w, const float* b, c
         float* wv = scratch(n_w + KK + Pn);
         int* off = reinterpret_cast<int*>(wv + n_w);
         int* pos = off + KK;
-        for (int o = 0; o < O; ++o)
-            for (int i = 0; i < I; ++i) {
-                const bool absent = table && !table[size_t(i) * O + o];
-                const float* r = w + (size_t(o) * I + i) * KK;
-                float* d = wv + size_t(i) * KK * O + o;
-                for (int t = 0; t < KK; ++t) d[size_t(t) * O] = absent ? 0.0f : r[t];
-            }
+        pack_oc(ops, wv, w, table, I, O, KK);
         for (int ky = 0; ky < K; ++ky)
             for (int kx = 0; kx < K; ++kx) off[ky * K + kx] = ky * W + kx;
         for (int y = 0; y < Ho; ++y)
