@@ -299,7 +299,7 @@ void conv_backward_oc(const Ops* ops, float* din, float* dw, float* db, const fl
     const int KK = K * K, Pn = Ho * Wo;
     const size_t HW = size_t(H) * W, L = size_t(Ho - 1) * W + size_t(Wo), Lq = round_up(L, ops->din_block);
     const size_t F = size_t(K - 1) * W + size_t(K - 1);
-    const size_t gs = round_up(F + std::max(Lq, HW) + ops->vw, ops->vw), ds = round_up(Lq + F, ops->vw);
+    const size_t gs = Lq, ds = round_up(Lq + F, ops->vw);  // gradient rows: wide, no zero front
     const size_t n_g = size_t(O) * gs, n_gT = size_t(Pn) * O, n_dw = size_t(O) * I * KK;
     const size_t n_din = din ? size_t(I) * ds : 0, n_wT = din ? size_t(I) * KK * O : 0;
     float* gfront = scratch(n_g + n_gT + n_dw + n_din + n_wT + KK + Pn);
@@ -313,7 +313,7 @@ void conv_backward_oc(const Ops* ops, float* din, float* dw, float* db, const fl
         for (int kx = 0; kx < K; ++kx) off[ky * K + kx] = ky * W + kx;
     for (int y = 0; y < Ho; ++y)
         for (int x = 0; x < Wo; ++x) pos[y * Wo + x] = y * W + x;
-    ops->place_grad(gfront, gs, F, dpre, db, O, Ho, Wo, W);
+    ops->place_grad(gfront, gs, 0, dpre, db, O, Ho, Wo, W);
     ops->transpose(gT, size_t(O), dpre, size_t(Pn), O, Pn, nullptr);
     ops->grad_oc(dwt, gT, O, Pn, in, HW, I, off, KK, pos);
     for (int o = 0; o < O; ++o)
@@ -325,7 +325,7 @@ void conv_backward_oc(const Ops* ops, float* din, float* dw, float* db, const fl
     if (!din) return;
     pack_oc(ops, wT, w, table, I, O, KK);
     for (int i = 0; i < I; ++i) ops->copy_pad(dinw + size_t(i) * ds, dinw, 0, ds);  // zero
-    ops->din_oc(dinw, ds, wT, gfront + F, gs, O, I, off, KK, Lq);
+    ops->din_oc(dinw, ds, wT, gfront, gs, O, I, off, KK, Lq);
     for (int i = 0; i < I; ++i) ops->add_to(din + size_t(i) * HW, dinw + size_t(i) * ds, HW);
 }
 
