@@ -10,7 +10,7 @@
 // zero-filled buffer, with the taps mirrored; the weight gradient is a dot product per tap, K taps
 // of one kernel row sharing each gradient load.
 //
-// Convs with small outputs and 4-16 vectors' worth of output maps (C3) are vectorised over the
+// Convs with small outputs and one to four vectors of output maps (C3) are vectorised over the
 // output maps instead (oc_shape): forward everywhere (the same sums in the same order as the wide
 // rows); backward in wasm only (grad_oc, din_oc: other sums, faster there; natively the wide rows
 // are as fast and keep the rounding the shipped networks were trained with).
