@@ -187,7 +187,7 @@ struct Ops {
                     const float* b, const int* pos, int P, int O);
     // The backward of the convs conv_oc covers, vectorised over output maps too (null: the wide-row
     // kernels above). din_block: din_oc's positions per block.
-    bool (*grad_oc)(float* dwt, const float* gT, int O, int P, const float* in, size_t is, int I, const int* off,
+    void (*grad_oc)(float* dwt, const float* gT, int O, int P, const float* in, size_t is, int I, const int* off,
                     int T, const int* pos);
     void (*din_oc)(float* din, size_t ds, const float* wT, const float* g, size_t gs, int O, int I, const int* off,
                    int T, size_t Lb);
@@ -290,6 +290,33 @@ bool oc_shape(const Ops* ops, int O, int W, int Wo) {
     return O % int(ops->vw) == 0 && O / int(ops->vw) <= 4 && 5 * (W - Wo) > W;
 }
 
+// off[ky * K + kx] = ky * W + kx: the taps' offsets in a W-wide map.
+void tap_offsets(int* off, int K, int W) {
+    for (int ky = 0; ky < K; ++ky)
+        for (int kx = 0; kx < K; ++kx) off[ky * K + kx] = ky * W + kx;
+}
+
+// pos[y * Wo + x] = y * W + x: where each output position's window starts in the input.
+void out_positions(int* pos, int Ho, int Wo, int W) {
+    for (int y = 0; y < Ho; ++y)
+        for (int x = 0; x < Wo; ++x) pos[y * Wo + x] = y * W + x;
+}
+
+// dw += dwt (both (O, I, KK)), except the connections the table leaves out: their weights get no
+// gradient.
+void add_weight_grads(const Ops* ops, float* dw, const float* dwt, const uint8_t* table, int O, int I, int KK) {
+    if (!table) {
+        ops->add_to(dw, dwt, size_t(O) * I * KK);
+        return;
+    }
+    for (int o = 0; o < O; ++o)
+        for (int i = 0; i < I; ++i) {
+            if (!table[size_t(i) * O + o]) continue;
+            const size_t base = (size_t(o) * I + i) * KK;
+            ops->add_to(dw + base, dwt + base, size_t(KK));
+        }
+}
+
 // wv[(i * KK + t) * O + o] = w[(o * I + i) * KK + t], zero for connections the table leaves out.
 void pack_oc(const Ops* ops, float* wv, const float* w, const uint8_t* table, int I, int O, int KK) {
     for (int i = 0; i < I; ++i)
@@ -314,22 +341,15 @@ void conv_backward_oc(const Ops* ops, float* din, float* dw, float* db, const fl
     float* wT = dinw + n_din;
     int* off = reinterpret_cast<int*>(wT + n_wT);
     int* pos = off + KK;
-    for (int ky = 0; ky < K; ++ky)
-        for (int kx = 0; kx < K; ++kx) off[ky * K + kx] = ky * W + kx;
-    for (int y = 0; y < Ho; ++y)
-        for (int x = 0; x < Wo; ++x) pos[y * Wo + x] = y * W + x;
+    tap_offsets(off, K, W);
+    out_positions(pos, Ho, Wo, W);
     ops->place_grad(gfront, gs, 0, dpre, db, O, Ho, Wo, W);
     ops->transpose(gT, size_t(O), dpre, size_t(Pn), O, Pn, nullptr);
     ops->grad_oc(dwt, gT, O, Pn, in, HW, I, off, KK, pos);
-    for (int o = 0; o < O; ++o)
-        for (int i = 0; i < I; ++i) {
-            if (table && !table[size_t(i) * O + o]) continue;  // absent weights: no gradient written
-            const size_t base = (size_t(o) * I + i) * KK;
-            ops->add_to(dw + base, dwt + base, size_t(KK));
-        }
+    add_weight_grads(ops, dw, dwt, table, O, I, KK);
     if (!din) return;
     pack_oc(ops, wT, w, table, I, O, KK);
-    for (int i = 0; i < I; ++i) ops->copy_pad(dinw + size_t(i) * ds, dinw, 0, ds);  // zero
+    ops->copy_pad(dinw, dinw, 0, n_din);  // zero fill
     ops->din_oc(dinw, ds, wT, gfront, gs, O, I, off, KK, Lq);
     for (int i = 0; i < I; ++i) ops->add_to(din + size_t(i) * HW, dinw + size_t(i) * ds, HW);
 }
@@ -386,10 +406,8 @@ bool conv_forward(float* out, const float* in, const float* w, const float* b, c
         int* off = reinterpret_cast<int*>(wv + n_w);
         int* pos = off + KK;
         pack_oc(ops, wv, w, table, I, O, KK);
-        for (int ky = 0; ky < K; ++ky)
-            for (int kx = 0; kx < K; ++kx) off[ky * K + kx] = ky * W + kx;
-        for (int y = 0; y < Ho; ++y)
-            for (int x = 0; x < Wo; ++x) pos[y * Wo + x] = y * W + x;
+        tap_offsets(off, K, W);
+        out_positions(pos, Ho, Wo, W);
         return ops->conv_oc(out, in, size_t(H) * W, I, off, KK, wv, b, pos, int(Pn), O);
     }
     const size_t L = size_t(Ho - 1) * W + size_t(Wo), Lb = round_up(L, ops->block);
@@ -403,8 +421,7 @@ bool conv_forward(float* out, const float* in, const float* w, const float* b, c
         float* d = inpad + size_t(i) * istr;
         ops->copy_pad(d, in + size_t(i) * H * W, size_t(H) * W, istr);
     }
-    for (int ky = 0; ky < K; ++ky)
-        for (int kx = 0; kx < K; ++kx) off[ky * K + kx] = ky * W + kx;
+    tap_offsets(off, K, W);
     ops->fwd(outpad, Lb, inpad, istr, off, Lb, wpk, w, table, O, I, K, W);
     ops->extract_bias(out, outpad, Lb, b, O, Ho, Wo, W);
     return true;
@@ -447,20 +464,10 @@ bool conv_backward(float* din, float* dw, float* db, const float* dpre, const fl
     }
     ops->place_grad(gfront, gs, F, dpre, db, O, Ho, Wo, W);
     ops->grad(dwt, K, O, I, gfront + F, gs, inpad, istr, W, LbG);
-    if (!table) {
-        ops->add_to(dw, dwt, n_dw);
-    } else {
-        for (int o = 0; o < O; ++o)
-            for (int i = 0; i < I; ++i) {
-                if (!table[size_t(i) * O + o]) continue;  // absent weights: no gradient written
-                const size_t base = (size_t(o) * I + i) * KK;
-                ops->add_to(dw + base, dwt + base, size_t(KK));
-            }
-    }
+    add_weight_grads(ops, dw, dwt, table, O, I, KK);
     if (din) {
         // din[q] = sum_t w_t g[q - off_t] = sum_t' w_(KK-1-t') gfront[q + off_t'] (taps mirrored)
-        for (int ky = 0; ky < K; ++ky)
-            for (int kx = 0; kx < K; ++kx) off[ky * K + kx] = ky * W + kx;
+        tap_offsets(off, K, W);
         ops->bwd_in(dinpad, Qb, gfront, gs, off, Qb, wpk, w, table, O, I, K, W);
         for (int i = 0; i < I; ++i) ops->add_to(din + size_t(i) * HW, dinpad + size_t(i) * Qb, HW);
     }
@@ -532,7 +539,8 @@ bool pool_forward(float* out, const float* in, const float* coeff, const float* 
 
 bool pool_backward(float* din, float* dcoeff, float* dbias, const float* dpre, const float* in, const float* coeff,
                    PoolMode mode, Shape is, Shape os, int K, int S) {
-    if (!current() || K != 2 || S != 2 || mode == PoolMode::Max || os.h * 2 > is.h || os.w * 2 > is.w) return false;
+    const Ops* ops = current();
+    if (!ops || K != 2 || S != 2 || mode == PoolMode::Max || os.h * 2 > is.h || os.w * 2 > is.w) return false;
     const int C = is.c, W = is.w, Ho = os.h, Wo = os.w;
     for (int c = 0; c < C; ++c) {
         const float* ip = in + size_t(c) * is.h * W;
@@ -552,7 +560,7 @@ bool pool_backward(float* din, float* dcoeff, float* dbias, const float* dpre, c
             dcoeff[c] += dc;
             dbias[c] += dbs;
         }
-        if (din) current()->pool2x2_back(din + size_t(c) * is.h * W, gp, m, Ho, Wo, W);
+        if (din) ops->pool2x2_back(din + size_t(c) * is.h * W, gp, m, Ho, Wo, W);
     }
     return true;
 }
