@@ -11,13 +11,14 @@
 //                      repetitions of MB1_N digits after MB1_WARM warm-up digits; median digits/s
 //   train_mb32_per_s   plain SGD on minibatches of 32, REPS repetitions of MB32_N digits after
 //                      2 warm-up batches; median digits/s
+//   every warm-up      repeated until it has lasted at least WARM_S (0.5) seconds
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const P = {
   REPS: 5, B1_WARM: 200, B1_N: 500, BATCH: 250, BATCH_N: 2000, MB1_WARM: 200, MB1_N: 500,
-  MB32_N: 1024, LR: 0.01,
+  MB32_N: 1024, LR: 0.01, WARM_S: 0.5,
 };
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -54,10 +55,14 @@ export function median(a) {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-// fn(count, offset) does `count` units of work; returns the median seconds per unit.
+// fn(count, offset) does `count` units of work; returns the median seconds per unit. The warm-up
+// repeats `warm` units until it has lasted P.WARM_S seconds (JIT tier-up, as in bench.cpp).
 export async function measure(fn, warm, n, reps = P.REPS) {
   let off = 0;
-  if (warm > 0) { await fn(warm, off); off += warm; }
+  if (warm > 0) {
+    const t0 = now();
+    do { await fn(warm, off); off += warm; } while (now() - t0 < P.WARM_S);
+  }
   const per = [];
   for (let r = 0; r < reps; ++r) {
     const t0 = now();
@@ -72,7 +77,7 @@ export async function measure(fn, warm, n, reps = P.REPS) {
 // its time budget: the same protocol with every count multiplied by `f` (warm-up at least 10).
 export function scaled(f) {
   const q = {};
-  for (const [k, v] of Object.entries(P)) q[k] = k === 'REPS' || k === 'LR' || k === 'BATCH' ? v : Math.max(10, Math.round(v * f));
+  for (const [k, v] of Object.entries(P)) q[k] = k === 'REPS' || k === 'LR' || k === 'BATCH' || k === 'WARM_S' ? v : Math.max(10, Math.round(v * f));
   return q;
 }
 

@@ -15,7 +15,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-P = dict(REPS=5, B1_WARM=200, B1_N=500, BATCH=250, BATCH_N=2000, MB1_WARM=200, MB1_N=500, MB32_N=1024, LR=0.01)
+P = dict(REPS=5, B1_WARM=200, B1_N=500, BATCH=250, BATCH_N=2000, MB1_WARM=200, MB1_N=500, MB32_N=1024, LR=0.01, WARM_S=0.5)
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
@@ -66,9 +66,13 @@ def load_mnist(split, n):
 
 def measure(fn, warm, n, reps=P["REPS"]):
     off = 0
-    if warm:
-        fn(warm, off)
-        off += warm
+    if warm:  # repeated until it has lasted WARM_S seconds (as in common.mjs and bench.cpp)
+        t0 = time.perf_counter()
+        while True:
+            fn(warm, off)
+            off += warm
+            if time.perf_counter() - t0 >= P["WARM_S"]:
+                break
     per = []
     for _ in range(reps):
         t0 = time.perf_counter()

@@ -17,6 +17,7 @@ struct Protocol {  // bench/peers/common.mjs: P
     int reps = 5, b1_warm = 200, b1_n = 500, batch = 250, batch_n = 2000, mb1_warm = 200, mb1_n = 500,
         mb32_n = 1024;
     float lr = 0.01f;
+    double warm_s = 0.5;  // warm-up lasts at least this long (see measure)
 };
 
 double now_s() {
@@ -29,11 +30,16 @@ double median(std::vector<double> v) {
     return v.size() % 2 ? v[m] : 0.5 * (v[m - 1] + v[m]);
 }
 
-// fn(count, offset) does `count` units of work; returns the median seconds per unit.
+// fn(count, offset) does `count` units of work; returns the median seconds per unit. The warm-up
+// repeats `warm` units until it has lasted warm_s seconds: a fixed count of ~10 ms left V8 still
+// running its baseline (Liftoff) wasm code in the first repetitions, which read up to 1.7x slow.
 template <class F>
-double measure(F&& fn, int warm, int n, int reps) {
+double measure(F&& fn, int warm, int n, int reps, double warm_s) {
     int off = 0;
-    if (warm > 0) { fn(warm, off); off += warm; }
+    if (warm > 0) {
+        const double t0 = now_s();
+        do { fn(warm, off); off += warm; } while (now_s() - t0 < warm_s);
+    }
     std::vector<double> per;
     for (int r = 0; r < reps; ++r) {
         const double t0 = now_s();
@@ -91,7 +97,7 @@ BenchResult bench(const std::string& arch, const Dataset& data, const BenchOptio
                 for (int c = 1; c < nout; ++c) if (y[c] > y[best]) best = c;
                 sink = sink + best;
             }
-        }, P.b1_warm, P.b1_n, P.reps);
+        }, P.b1_warm, P.b1_n, P.reps, P.warm_s);
     }
 
     // 2. batched inference throughput: predict_batch on batches of P.batch, r.threads threads.
@@ -104,7 +110,7 @@ BenchResult bench(const std::string& arch, const Dataset& data, const BenchOptio
                 const int b = ((off + s) / P.batch) % nb;
                 predict_batch(net, x.data() + size_t(b) * P.batch * in, P.batch, labels.data(), nullptr, r.threads);
             }
-        }, P.batch_n, P.batch_n, P.reps);
+        }, P.batch_n, P.batch_n, P.reps, P.warm_s);
     }
 
     // 3./4. training throughput: the Trainer (plain SGD, lr 0.01), one thread.
@@ -124,7 +130,7 @@ BenchResult bench(const std::string& arch, const Dataset& data, const BenchOptio
                 if (p.diverged) throw Error(ErrorKind::Value, "bench", "training diverged: " + p.message);
                 done += p.done;
             }
-        }, warm, n, P.reps);
+        }, warm, n, P.reps, P.warm_s);
     };
     note("train_mb1");
     r.train_mb1_per_s = train_rate(1, P.mb1_warm, P.mb1_n);
