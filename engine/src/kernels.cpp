@@ -54,7 +54,7 @@ inline size_t round_up(size_t v, size_t m) { return (v + m - 1) / m * m; }
 #define OB_G 2
 #define GRAD_OC_NB 2
 #define DIN_OC_TB 2
-#define DIN_OC_PV 4
+#define DIN_OC_PV 2
 #include "kernels_impl.inc"
 #undef KNS
 #undef BCAST_MEM
@@ -71,6 +71,7 @@ inline size_t round_up(size_t v, size_t m) { return (v + m - 1) / m * m; }
 #undef GRAD_OC_NB
 #undef DIN_OC_TB
 #undef DIN_OC_PV
+#undef DIN_OC_RB
 #pragma GCC pop_options
 
 #pragma GCC push_options
@@ -95,7 +96,7 @@ inline size_t round_up(size_t v, size_t m) { return (v + m - 1) / m * m; }
 #define OC_REGS 32
 #define GRAD_OC_NB 1
 #define DIN_OC_TB 4
-#define DIN_OC_PV 4
+#define DIN_OC_PV 1
 #include "kernels_impl.inc"
 #undef KNS
 #undef BCAST_MEM
@@ -112,6 +113,7 @@ inline size_t round_up(size_t v, size_t m) { return (v + m - 1) / m * m; }
 #undef GRAD_OC_NB
 #undef DIN_OC_TB
 #undef DIN_OC_PV
+#undef DIN_OC_RB
 #pragma GCC diagnostic pop
 #pragma GCC pop_options
 #endif
@@ -137,8 +139,9 @@ inline size_t round_up(size_t v, size_t m) { return (v + m - 1) / m * m; }
 #define OB_G 2  // C1's weight gradient: 0.79x the time of 1 (in-process A/B; 10 sums + 5 inputs + 2 gradients)
 #define OC_REGS 15
 #define GRAD_OC_NB 4  // din_oc and grad_oc: measured best of the register blockings that fit
-#define DIN_OC_TB 2
-#define DIN_OC_PV 4
+#define DIN_OC_TB 1  // 1 tap x 2 rows x 3 vectors: 6 sums + 6 gradient vectors + 1 broadcast;
+#define DIN_OC_PV 3  // 0.90x the time of the wide rows' 2 taps x 4 vectors (in-process A/B)
+#define DIN_OC_RB 2
 #include "kernels_impl.inc"
 #undef KNS
 #undef BCAST
@@ -157,6 +160,7 @@ inline size_t round_up(size_t v, size_t m) { return (v + m - 1) / m * m; }
 #undef GRAD_OC_NB
 #undef DIN_OC_TB
 #undef DIN_OC_PV
+#undef DIN_OC_RB
 #endif
 
 namespace {
@@ -186,11 +190,11 @@ struct Ops {
     bool (*conv_oc)(float* out, const float* in, size_t is, int I, const int* off, int T, const float* wv,
                     const float* b, const int* pos, int P, int O);
     // The backward of the convs conv_oc covers, vectorised over output maps too (null: the wide-row
-    // kernels above). din_block: din_oc's positions per block.
+    // kernels above). din_block: din_oc's gradient rows are a multiple of it wide.
     void (*grad_oc)(float* dwt, const float* gT, int O, int P, const float* in, size_t is, int I, const int* off,
                     int T, const int* pos);
     void (*din_oc)(float* din, size_t ds, const float* wT, const float* g, size_t gs, int O, int I, const int* off,
-                   int T, size_t Lb);
+                   int T, int Ho, int Wr, int W);
     size_t din_block;
     void (*pool2x2_back)(float* din, const float* g, float m, int Ho, int Wo, int W);
     void (*tanh_back)(float* dpre, const float* dout, const float* out, size_t n, bool kk, float k, float A2);
@@ -324,18 +328,19 @@ void pack_oc(const Ops* ops, float* wv, const float* w, const uint8_t* table, in
                        table ? table + size_t(i) * O : nullptr);
 }
 
-// The backward of an oc_shape conv: the output gradient placed in wide rows (for din_oc, and db)
-// and transposed position-major (for grad_oc); weights transposed to (I, T, O).
+// The backward of an oc_shape conv: the output gradient placed in rows of Wo rounded up to
+// din_block (for din_oc, and db) and transposed position-major (for grad_oc); weights transposed
+// to (I, T, O).
 void conv_backward_oc(const Ops* ops, float* din, float* dw, float* db, const float* dpre, const float* in,
                       const float* w, const uint8_t* table, int I, int H, int W, int O, int Ho, int Wo, int K) {
     const int KK = K * K, Pn = Ho * Wo;
-    const size_t HW = size_t(H) * W, L = size_t(Ho - 1) * W + size_t(Wo), Lq = round_up(L, ops->din_block);
-    const size_t F = size_t(K - 1) * W + size_t(K - 1);
-    const size_t gs = Lq, ds = round_up(Lq + F, ops->vw);  // gradient rows: wide, no zero front
+    const int Wr = int(round_up(size_t(Wo), ops->din_block));  // gradient rows for din_oc
+    const size_t HW = size_t(H) * W;
+    const size_t gs = size_t(Ho) * Wr, ds = round_up(HW + size_t(Wr), ops->vw);  // din_oc's junk lanes stay in ds
     const size_t n_g = size_t(O) * gs, n_gT = size_t(Pn) * O, n_dw = size_t(O) * I * KK;
     const size_t n_din = din ? size_t(I) * ds : 0, n_wT = din ? size_t(I) * KK * O : 0;
-    float* gfront = scratch(n_g + n_gT + n_dw + n_din + n_wT + KK + Pn);
-    float* gT = gfront + n_g;
+    float* grows = scratch(n_g + n_gT + n_dw + n_din + n_wT + KK + Pn);
+    float* gT = grows + n_g;
     float* dwt = gT + n_gT;
     float* dinw = dwt + n_dw;
     float* wT = dinw + n_din;
@@ -343,14 +348,14 @@ void conv_backward_oc(const Ops* ops, float* din, float* dw, float* db, const fl
     int* pos = off + KK;
     tap_offsets(off, K, W);
     out_positions(pos, Ho, Wo, W);
-    ops->place_grad(gfront, gs, 0, dpre, db, O, Ho, Wo, W);
+    ops->place_grad(grows, gs, 0, dpre, db, O, Ho, Wo, Wr);
     ops->transpose(gT, size_t(O), dpre, size_t(Pn), O, Pn, nullptr);
     ops->grad_oc(dwt, gT, O, Pn, in, HW, I, off, KK, pos);
     add_weight_grads(ops, dw, dwt, table, O, I, KK);
     if (!din) return;
     pack_oc(ops, wT, w, table, I, O, KK);
     ops->copy_pad(dinw, dinw, 0, n_din);  // zero fill
-    ops->din_oc(dinw, ds, wT, gfront, gs, O, I, off, KK, Lq);
+    ops->din_oc(dinw, ds, wT, grows, gs, O, I, off, KK, Ho, Wr, W);
     for (int i = 0; i < I; ++i) ops->add_to(din + size_t(i) * HW, dinw + size_t(i) * ds, HW);
 }
 
