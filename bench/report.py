@@ -6,9 +6,16 @@ ratios against the best peer, and check the targets of docs/performance.md (issu
 
 Each input line is one JSON object: ours {"who": "lenet5 native"|"lenet5 wasm", "arch", "threads",
 "infer_b1_us", "infer_batch_per_s", "train_mb1_per_s", "train_mb32_per_s"}; peers the same keys plus
-"peer" and "version" (null for a figure the peer cannot compute). Exit status 0 always (a report).
+"peer" and "version" (null for a figure the peer cannot compute); the machine's measured FMA peak
+{"machine": "fma peak", "gflops_1t", "gflops_all", "threads"} (bench/peak/fma_peak.cpp), from which
+the floors are printed. Exit status 0 always (a report).
 """
 import json, sys
+
+# Work per digit (docs/performance.md, "The floor"): a forward pass is 416,520 multiply-adds; training
+# adds the weight gradients (416,520) and the input gradients of every layer but C1 (298,920).
+FWD_FLOP = 2 * 416520
+TRAIN_FLOP = 2 * (416520 + 416520 + 298920)
 
 KEYS = [("infer_b1_us", "batch-1 inference (us/digit)", "low"),
         ("infer_batch_per_s", "batched inference (digits/s)", "high"),
@@ -35,6 +42,7 @@ def main():
                 rows.append(json.loads(line))
     ours = [r for r in rows if "who" in r]
     peers = [r for r in rows if "peer" in r]
+    peak = next((r for r in rows if r.get("machine") == "fma peak" and "gflops_1t" in r), None)
 
     def name(r):
         if "who" in r:
@@ -75,6 +83,27 @@ def main():
                 x = ratio(r, k, d)
                 cells.append("n/a" if x is None else f"{x:.1f}x ({best[k][1]})")
             print(f"| {r['who']} `{r['arch']}` | " + " | ".join(cells) + " |")
+
+    if peak:
+        g1, ga, nt = peak["gflops_1t"], peak["gflops_all"], peak.get("threads", 2)
+        floors = {"infer_b1_us": FWD_FLOP / (g1 * 1e3), "infer_batch_per_s": ga * 1e9 / FWD_FLOP,
+                  "train_mb1_per_s": g1 * 1e9 / TRAIN_FLOP, "train_mb32_per_s": g1 * 1e9 / TRAIN_FLOP}
+        print()
+        print(f"Floor: the FMA peak measured in this run (bench/peak/fma_peak.cpp) is {g1:.1f} GFLOP/s on one "
+              f"thread and {ga:.1f} on {nt}; a forward pass is 0.83 MFLOP, a training step 2.26 MFLOP.")
+        print()
+        print("| | " + " | ".join(k[1] for k in KEYS) + " |")
+        print("|---|" + "---:|" * len(KEYS))
+        print("| floor (FMA peak) | " + " | ".join(fmt(floors[k], d == "low") for k, _, d in KEYS) + " |")
+        for r in ours:
+            if r["who"] != "lenet5 native" or r["arch"] != "lenet5":  # the floor's MAC counts are lenet5's
+                continue
+            cells = []
+            for k, _, d in KEYS:
+                v = r.get(k)
+                cells.append("n/a" if v is None else
+                             f"{100 * (floors[k] / v if d == 'low' else v / floors[k]):.0f}%")
+            print(f"| {r['who']} `{r['arch']}`, % of the floor | " + " | ".join(cells) + " |")
 
     # Targets (issue 6)
     def get(who, arch, k):
