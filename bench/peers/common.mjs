@@ -11,14 +11,14 @@
 //                      repetitions of MB1_N digits after MB1_WARM warm-up digits; median digits/s
 //   train_mb32_per_s   plain SGD on minibatches of 32, REPS repetitions of MB32_N digits after
 //                      2 warm-up batches; median digits/s
-//   every warm-up      repeated until it has lasted at least WARM_S (0.5) seconds
+//   every warm-up      repeated until it has lasted at least WARM_S (1) seconds
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const P = {
   REPS: 5, B1_WARM: 200, B1_N: 500, BATCH: 250, BATCH_N: 2000, MB1_WARM: 200, MB1_N: 500,
-  MB32_N: 1024, LR: 0.01, WARM_S: 0.5,
+  MB32_N: 1024, LR: 0.01, WARM_S: 1.0,
 };
 
 const here = path.dirname(fileURLToPath(import.meta.url));

@@ -15,7 +15,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-P = dict(REPS=5, B1_WARM=200, B1_N=500, BATCH=250, BATCH_N=2000, MB1_WARM=200, MB1_N=500, MB32_N=1024, LR=0.01, WARM_S=0.5)
+P = dict(REPS=5, B1_WARM=200, B1_N=500, BATCH=250, BATCH_N=2000, MB1_WARM=200, MB1_N=500, MB32_N=1024, LR=0.01, WARM_S=1.0)
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
