@@ -8,7 +8,8 @@ Each input line is one JSON object: ours {"who": "lenet5 native"|"lenet5 wasm", 
 "infer_b1_us", "infer_batch_per_s", "train_mb1_per_s", "train_mb32_per_s"}; peers the same keys plus
 "peer" and "version" (null for a figure the peer cannot compute); the machine's measured FMA peak
 {"machine": "fma peak", "gflops_1t", "gflops_all", "threads"} (bench/peak/fma_peak.cpp), from which
-the floors are printed. Exit status 0 always (a report).
+the floors are printed; the hypervisor's steal while a part ran {"machine": "steal", "part",
+"steal_pct"} (scripts/bench reads /proc/stat). Exit status 0 always (a report).
 """
 import json, sys
 
@@ -43,6 +44,11 @@ def main():
     ours = [r for r in rows if "who" in r]
     peers = [r for r in rows if "peer" in r]
     peak = next((r for r in rows if r.get("machine") == "fma peak" and "gflops_1t" in r), None)
+    steal = [r for r in rows if r.get("machine") == "steal"]
+    if steal:
+        print("CPU time the hypervisor gave to other guests while each part ran (steal; high steal makes "
+              "that part's figures low): " + ", ".join(f"{r['part']} {r['steal_pct']:.1f}%" for r in steal) + ".")
+        print()
 
     def name(r):
         if "who" in r:
