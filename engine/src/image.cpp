@@ -10,8 +10,8 @@
 //   fit20   — the crop resampled by area averaging so its longer side is 20, centred in 20x20;
 //   mnist28 — that 20x20 box in a 28x28 frame, shifted (whole pixels) so the centre of mass is at the
 //             frame's centre; the shift is clamped so no ink leaves the frame.
-// The stb_image implementation is compiled here (one translation unit), limited to the four formats
-// we accept and to kMaxImageSide pixels per side, checked from the header before decoding.
+// The stb_image implementation is compiled in stb_image_impl.cpp, limited to the four formats we
+// accept and to kMaxImageSide pixels per side, checked from the header before decoding.
 #include "lenet/lenet.h"
 
 #include "io_util.h"
@@ -20,36 +20,7 @@
 #include <cmath>
 #include <cstring>
 
-#define STB_IMAGE_IMPLEMENTATION
-#define STB_IMAGE_STATIC
-#define STBI_NO_STDIO
-#define STBI_ONLY_PNG
-#define STBI_ONLY_PNM
-#define STBI_ONLY_BMP
-#define STBI_ONLY_JPEG
-#define STBI_MAX_DIMENSIONS 4096
-#if defined(__GNUC__) || defined(__clang__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wpragmas"
-#pragma GCC diagnostic ignored "-Wunknown-warning-option"
-#pragma GCC diagnostic ignored "-Wunused-function"
-#pragma GCC diagnostic ignored "-Wsign-compare"
-#pragma GCC diagnostic ignored "-Wconversion"
-#pragma GCC diagnostic ignored "-Wshadow"
-#pragma GCC diagnostic ignored "-Wdouble-promotion"
-#pragma GCC diagnostic ignored "-Wcast-qual"
-#pragma GCC diagnostic ignored "-Wold-style-cast"
-#pragma GCC diagnostic ignored "-Wuseless-cast"
-#pragma GCC diagnostic ignored "-Wimplicit-fallthrough"
-#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
-#pragma GCC diagnostic ignored "-Wunused-parameter"
-#pragma GCC diagnostic ignored "-Wpedantic"
-#pragma GCC diagnostic ignored "-Wsign-conversion"
-#endif
-#include <stb/stb_image.h>
-#if defined(__GNUC__) || defined(__clang__)
-#pragma GCC diagnostic pop
-#endif
+#include "stb_image_config.h"  // the implementation is stb_image_impl.cpp
 
 static_assert(STBI_MAX_DIMENSIONS == lenet::kMaxImageSide, "keep stb's limit and ours equal");
 
