@@ -10,7 +10,7 @@
 //   fit20   — the crop resampled by area averaging so its longer side is 20, centred in 20x20;
 //   mnist28 — that 20x20 box in a 28x28 frame, shifted (whole pixels) so the centre of mass is at the
 //             frame's centre; the shift is clamped so no ink leaves the frame.
-// The stb_image implementation is compiled in stb_image_impl.cpp, limited to the four formats we
+// The stb_image implementation is compiled in image_decoder.cpp, limited to the four formats we
 // accept and to kMaxImageSide pixels per side, checked from the header before decoding.
 #include "lenet/lenet.h"
 
@@ -20,7 +20,7 @@
 #include <cmath>
 #include <cstring>
 
-#include "stb_image_config.h"  // the implementation is stb_image_impl.cpp
+#include "image_decoder_config.h"  // the implementation is image_decoder.cpp
 
 static_assert(STBI_MAX_DIMENSIONS == lenet::kMaxImageSide, "keep stb's limit and ours equal");
 

@@ -11,16 +11,7 @@ import os
 import subprocess
 import sys
 
-FAILED = []
-PASSED = [0]
-
-
-def check(cond, what):
-    if cond:
-        PASSED[0] += 1
-    else:
-        FAILED.append(what)
-        print("FAIL:", what)
+from checklib import check, summary
 
 
 def main():
@@ -98,8 +89,7 @@ def main():
     check(r.returncode == 0 and "Floor:" not in r.stdout and "steal" not in r.stdout and "Targets:" in r.stdout,
           "report without a peak line:\n" + r.stdout)
 
-    print("check_bench_tools: %d passed, %d failed" % (PASSED[0], len(FAILED)))
-    return 1 if FAILED else 0
+    return summary("check_bench_tools")
 
 
 if __name__ == "__main__":

@@ -11,21 +11,12 @@ import os
 import subprocess
 import sys
 
-FAILED = []
-PASSED = [0]
+from checklib import check, summary
 
 
 def run(args, *cmd):
     r = subprocess.run([args.lenet5] + list(cmd), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     return r.returncode, r.stdout, r.stderr
-
-
-def check(cond, what):
-    if cond:
-        PASSED[0] += 1
-    else:
-        FAILED.append(what)
-        print("FAIL:", what)
 
 
 def expect_error(args, status, fragment, *cmd):
@@ -142,8 +133,7 @@ def main():
 
 
 def finish():
-    print("%d passed, %d failed" % (PASSED[0], len(FAILED)))
-    return 1 if FAILED else 0
+    return summary()
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-// stb_image_impl.cpp — the stb_image implementation (Debian's libstb-dev, 2.27; image.cpp checks
+// image_decoder.cpp — the stb_image implementation (Debian's libstb-dev, 2.27; image.cpp checks
 // and filters what it is given before it decodes: see the notes there).
 //
 // In its own translation unit so that the sanitizer builds (asan preset, tests/fuzz) can leave out
@@ -28,7 +28,7 @@
 #pragma GCC diagnostic ignored "-Wpedantic"
 #pragma GCC diagnostic ignored "-Wsign-conversion"
 #endif
-#include "stb_image_config.h"
+#include "image_decoder_config.h"
 #if defined(__GNUC__) || defined(__clang__)
 #pragma GCC diagnostic pop
 #endif
