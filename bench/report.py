@@ -95,8 +95,10 @@ def main():
         floors = {"infer_b1_us": FWD_FLOP / (g1 * 1e3), "infer_batch_per_s": ga * 1e9 / FWD_FLOP,
                   "train_mb1_per_s": g1 * 1e9 / TRAIN_FLOP, "train_mb32_per_s": g1 * 1e9 / TRAIN_FLOP}
         print()
+        bits = peak.get("vector_bits")
+        width = f" ({bits}-bit vectors)" if bits else ""
         print(f"Floor: the FMA peak measured in this run (bench/peak/fma_peak.cpp) is {g1:.1f} GFLOP/s on one "
-              f"thread and {ga:.1f} on {nt}; a forward pass is 0.83 MFLOP, a training step 2.26 MFLOP.")
+              f"thread and {ga:.1f} on {nt}{width}; a forward pass is 0.83 MFLOP, a training step 2.26 MFLOP.")
         print()
         print("| | " + " | ".join(k[1] for k in KEYS) + " |")
         print("|---|" + "---:|" * len(KEYS))

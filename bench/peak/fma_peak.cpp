@@ -1,8 +1,10 @@
 // fma_peak.cpp — the machine's single-precision FMA peak, measured, for the floor that scripts/bench
-// prints with its table (docs/performance.md, "The floor"). 12 independent chains of 256-bit FMAs
-// (AVX2 + FMA: 8 lanes x 2 FLOP per FMA) so that throughput, not latency (4 cycles), limits it;
-// on one thread, then on every thread at once (std::thread). Prints one JSON line:
-//   {"machine": "fma peak", "gflops_1t": ..., "gflops_all": ..., "threads": N, "windows_1t": [...]}
+// prints with its table (docs/performance.md, "The floor"). 12 independent chains of FMAs on the
+// widest vectors the engine uses on this CPU (AVX-512F: 16 lanes, else AVX2 + FMA: 8 lanes; 2 FLOP
+// per lane) so that throughput, not latency (4 cycles), limits it; on one thread, then on every
+// thread at once (std::thread). Prints one JSON line:
+//   {"machine": "fma peak", "gflops_1t": ..., "gflops_all": ..., "threads": N, "vector_bits": 256|512,
+//    "windows_1t": [...]}
 // gflops_*: the median of 0.1 s windows over `seconds` (default 1); windows_1t shows how steady the
 // clock was (a shared host's turbo varies it). Without AVX2/FMA it prints {"machine": "fma peak",
 // "error": ...} and exits 0.
@@ -22,9 +24,9 @@ double now_s() {
     return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
-// Runs for `seconds`; returns the GFLOP/s of each 0.1 s window.
 // 10,000 iterations of 12 register-only FMAs (x_k += m * c): the loop in asm, so that the compiler
-// neither merges, spills nor reloads anything.
+// neither merges, spills nor reloads anything. fma_block: 256-bit (8 lanes), fma_block512: 512-bit
+// (16 lanes; used when the CPU has AVX-512F, as the engine's avx512 kernels are).
 __attribute__((target("avx2,fma"))) void fma_block() {
     const float m = 0.999999f, c = 1e-6f;
     __asm__ volatile(
@@ -53,18 +55,47 @@ __attribute__((target("avx2,fma"))) void fma_block() {
           "xmm11", "xmm12", "xmm13", "cc");
 }
 
+
+__attribute__((target("avx512f"))) void fma_block512() {
+    const float m = 0.999999f, c = 1e-6f;
+    __asm__ volatile(
+        "vbroadcastss %[m], %%zmm12\n\t"
+        "vbroadcastss %[c], %%zmm13\n\t"
+        "vxorps %%zmm0, %%zmm0, %%zmm0\n\tvxorps %%zmm1, %%zmm1, %%zmm1\n\t"
+        "vxorps %%zmm2, %%zmm2, %%zmm2\n\tvxorps %%zmm3, %%zmm3, %%zmm3\n\t"
+        "vxorps %%zmm4, %%zmm4, %%zmm4\n\tvxorps %%zmm5, %%zmm5, %%zmm5\n\t"
+        "vxorps %%zmm6, %%zmm6, %%zmm6\n\tvxorps %%zmm7, %%zmm7, %%zmm7\n\t"
+        "vxorps %%zmm8, %%zmm8, %%zmm8\n\tvxorps %%zmm9, %%zmm9, %%zmm9\n\t"
+        "vxorps %%zmm10, %%zmm10, %%zmm10\n\tvxorps %%zmm11, %%zmm11, %%zmm11\n\t"
+        "mov $10000, %%ecx\n"
+        "1:\n\t"
+        "vfmadd231ps %%zmm12, %%zmm13, %%zmm0\n\tvfmadd231ps %%zmm12, %%zmm13, %%zmm1\n\t"
+        "vfmadd231ps %%zmm12, %%zmm13, %%zmm2\n\tvfmadd231ps %%zmm12, %%zmm13, %%zmm3\n\t"
+        "vfmadd231ps %%zmm12, %%zmm13, %%zmm4\n\tvfmadd231ps %%zmm12, %%zmm13, %%zmm5\n\t"
+        "vfmadd231ps %%zmm12, %%zmm13, %%zmm6\n\tvfmadd231ps %%zmm12, %%zmm13, %%zmm7\n\t"
+        "vfmadd231ps %%zmm12, %%zmm13, %%zmm8\n\tvfmadd231ps %%zmm12, %%zmm13, %%zmm9\n\t"
+        "vfmadd231ps %%zmm12, %%zmm13, %%zmm10\n\tvfmadd231ps %%zmm12, %%zmm13, %%zmm11\n\t"
+        "dec %%ecx\n\t"
+        "jnz 1b\n\t"
+        "vzeroupper"
+        :
+        : [m] "m"(m), [c] "m"(c)
+        : "ecx", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10",
+          "xmm11", "xmm12", "xmm13", "cc");
+}
+
 // Runs for `seconds`; returns the GFLOP/s of each 0.1 s window.
-std::vector<double> fma_windows(double seconds) {
+std::vector<double> fma_windows(double seconds, bool wide) {
     std::vector<double> out;
     const double t0 = now_s();
     double tw = t0;
     long iters = 0;
     for (;;) {
-        fma_block();  // 12 FMAs x 8 lanes x 2 FLOP = 192 FLOP per iteration
+        if (wide) fma_block512(); else fma_block();  // 12 FMAs x 8 (16) lanes x 2 FLOP per iteration
         iters += 10000;
         const double t = now_s();
         if (t - tw >= 0.1) {
-            out.push_back(double(iters) * 192.0 / (t - tw) * 1e-9);
+            out.push_back(double(iters) * (wide ? 384.0 : 192.0) / (t - tw) * 1e-9);
             iters = 0;
             tw = t;
         }
@@ -93,16 +124,17 @@ int main(int argc, char** argv) {
         std::printf("{\"machine\": \"fma peak\", \"error\": \"this CPU has no AVX2 + FMA\"}\n");
         return 0;
     }
-    const std::vector<double> w1 = fma_windows(seconds);
+    const bool wide = __builtin_cpu_supports("avx512f");
+    const std::vector<double> w1 = fma_windows(seconds, wide);
     const int n = std::max(1u, std::thread::hardware_concurrency());
     std::vector<std::vector<double>> wn(static_cast<size_t>(n));
     std::vector<std::thread> th;
-    for (int t = 0; t < n; ++t) th.emplace_back([&, t] { wn[size_t(t)] = fma_windows(seconds); });
+    for (int t = 0; t < n; ++t) th.emplace_back([&, t] { wn[size_t(t)] = fma_windows(seconds, wide); });
     for (auto& t : th) t.join();
     double all = 0;
     for (const auto& w : wn) all += median(w);
-    std::printf("{\"machine\": \"fma peak\", \"gflops_1t\": %.1f, \"gflops_all\": %.1f, \"threads\": %d, \"windows_1t\": [",
-                median(w1), all, n);
+    std::printf("{\"machine\": \"fma peak\", \"gflops_1t\": %.1f, \"gflops_all\": %.1f, \"threads\": %d, \"vector_bits\": %d, \"windows_1t\": [",
+                median(w1), all, n, wide ? 512 : 256);
     for (size_t k = 0; k < w1.size(); ++k) std::printf("%s%.1f", k ? ", " : "", w1[k]);
     std::printf("]}\n");
     return 0;

@@ -33,6 +33,7 @@ def main():
         check(ga >= 0.9 * g1, "gflops_all %r below one thread's %r" % (ga, g1))
         check(len(line.get("windows_1t", [])) >= 2, "windows_1t %r" % line.get("windows_1t"))
         check(line.get("threads", 0) >= 1, "threads %r" % line.get("threads"))
+        check(line.get("vector_bits") in (256, 512), "vector_bits %r" % line.get("vector_bits"))
     for bad in ("0", "-1", "abc", "1e9"):
         r = subprocess.run([args.fma_peak, bad], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         check(r.returncode == 2 and "seconds must be in" in r.stderr and bad in r.stderr,
@@ -40,7 +41,8 @@ def main():
 
     # 2. the report on made-up figures: gflops_1t = 83.304 makes the batch-1 floor exactly 10 us
     rows = [
-        {"machine": "fma peak", "gflops_1t": 83.304, "gflops_all": 166.608, "threads": 2, "windows_1t": [83.3]},
+        {"machine": "fma peak", "gflops_1t": 83.304, "gflops_all": 166.608, "threads": 2, "vector_bits": 256,
+         "windows_1t": [83.3]},
         {"machine": "steal", "part": "lenet5 native", "steal_pct": 2.5},
         {"machine": "steal", "part": "lenet5 wasm", "steal_pct": 0.0},
         {"who": "lenet5 native", "arch": "lenet5", "threads": 2, "infer_b1_us": 20.0,
@@ -64,7 +66,7 @@ def main():
     out = r.stdout
     check(r.returncode == 0, "report.py: exit %d (%s)" % (r.returncode, r.stderr.strip()))
     check("fma peak" not in out.split("Speed-up")[0], "the FMA peak row is not a runtime of the table")
-    check("83.3 GFLOP/s on one thread and 166.6 on 2" in out, "the floor line:\n" + out)
+    check("83.3 GFLOP/s on one thread and 166.6 on 2 (256-bit vectors)" in out, "the floor line:\n" + out)
     check("while each part ran (steal; high steal makes that part's figures low): lenet5 native 2.5%, "
           "lenet5 wasm 0.0%." in out, "the steal line:\n" + out)
     floor = [l for l in out.splitlines() if l.startswith("| floor (FMA peak) |")]
