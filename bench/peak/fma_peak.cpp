@@ -25,63 +25,31 @@ double now_s() {
 }
 
 // 10,000 iterations of 12 register-only FMAs (x_k += m * c): the loop in asm, so that the compiler
-// neither merges, spills nor reloads anything. fma_block: 256-bit (8 lanes), fma_block512: 512-bit
-// (16 lanes; used when the CPU has AVX-512F, as the engine's avx512 kernels are).
+// neither merges, spills nor reloads anything. One template for both widths, R the register prefix:
+// fma_block: ymm, 256-bit (8 lanes); fma_block512: zmm, 512-bit (16 lanes; used when the CPU has
+// AVX-512F, as the engine's avx512 kernels are).
+#define FMA_X(R, k) "vxorps %%" R #k ", %%" R #k ", %%" R #k "\n\t"
+#define FMA_F(R, k) "vfmadd231ps %%" R "12, %%" R "13, %%" R #k "\n\t"
+#define FMA_12(M, R) M(R, 0) M(R, 1) M(R, 2) M(R, 3) M(R, 4) M(R, 5) M(R, 6) M(R, 7) M(R, 8) M(R, 9) M(R, 10) M(R, 11)
+#define FMA_LOOP(R)                                                                                      \
+    __asm__ volatile("vbroadcastss %[m], %%" R "12\n\t"                                                \
+                     "vbroadcastss %[c], %%" R "13\n\t" FMA_12(FMA_X, R) "mov $10000, %%ecx\n"          \
+                     "1:\n\t" FMA_12(FMA_F, R) "dec %%ecx\n\t"                                          \
+                     "jnz 1b\n\t"                                                                       \
+                     "vzeroupper"                                                                       \
+                     :                                                                                  \
+                     : [m] "m"(m), [c] "m"(c)                                                           \
+                     : "ecx", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8",   \
+                       "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "cc")
+
 __attribute__((target("avx2,fma"))) void fma_block() {
     const float m = 0.999999f, c = 1e-6f;
-    __asm__ volatile(
-        "vbroadcastss %[m], %%ymm12\n\t"
-        "vbroadcastss %[c], %%ymm13\n\t"
-        "vxorps %%ymm0, %%ymm0, %%ymm0\n\tvxorps %%ymm1, %%ymm1, %%ymm1\n\t"
-        "vxorps %%ymm2, %%ymm2, %%ymm2\n\tvxorps %%ymm3, %%ymm3, %%ymm3\n\t"
-        "vxorps %%ymm4, %%ymm4, %%ymm4\n\tvxorps %%ymm5, %%ymm5, %%ymm5\n\t"
-        "vxorps %%ymm6, %%ymm6, %%ymm6\n\tvxorps %%ymm7, %%ymm7, %%ymm7\n\t"
-        "vxorps %%ymm8, %%ymm8, %%ymm8\n\tvxorps %%ymm9, %%ymm9, %%ymm9\n\t"
-        "vxorps %%ymm10, %%ymm10, %%ymm10\n\tvxorps %%ymm11, %%ymm11, %%ymm11\n\t"
-        "mov $10000, %%ecx\n"
-        "1:\n\t"
-        "vfmadd231ps %%ymm12, %%ymm13, %%ymm0\n\tvfmadd231ps %%ymm12, %%ymm13, %%ymm1\n\t"
-        "vfmadd231ps %%ymm12, %%ymm13, %%ymm2\n\tvfmadd231ps %%ymm12, %%ymm13, %%ymm3\n\t"
-        "vfmadd231ps %%ymm12, %%ymm13, %%ymm4\n\tvfmadd231ps %%ymm12, %%ymm13, %%ymm5\n\t"
-        "vfmadd231ps %%ymm12, %%ymm13, %%ymm6\n\tvfmadd231ps %%ymm12, %%ymm13, %%ymm7\n\t"
-        "vfmadd231ps %%ymm12, %%ymm13, %%ymm8\n\tvfmadd231ps %%ymm12, %%ymm13, %%ymm9\n\t"
-        "vfmadd231ps %%ymm12, %%ymm13, %%ymm10\n\tvfmadd231ps %%ymm12, %%ymm13, %%ymm11\n\t"
-        "dec %%ecx\n\t"
-        "jnz 1b\n\t"
-        "vzeroupper"
-        :
-        : [m] "m"(m), [c] "m"(c)
-        : "ecx", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10",
-          "xmm11", "xmm12", "xmm13", "cc");
+    FMA_LOOP("ymm");
 }
-
 
 __attribute__((target("avx512f"))) void fma_block512() {
     const float m = 0.999999f, c = 1e-6f;
-    __asm__ volatile(
-        "vbroadcastss %[m], %%zmm12\n\t"
-        "vbroadcastss %[c], %%zmm13\n\t"
-        "vxorps %%zmm0, %%zmm0, %%zmm0\n\tvxorps %%zmm1, %%zmm1, %%zmm1\n\t"
-        "vxorps %%zmm2, %%zmm2, %%zmm2\n\tvxorps %%zmm3, %%zmm3, %%zmm3\n\t"
-        "vxorps %%zmm4, %%zmm4, %%zmm4\n\tvxorps %%zmm5, %%zmm5, %%zmm5\n\t"
-        "vxorps %%zmm6, %%zmm6, %%zmm6\n\tvxorps %%zmm7, %%zmm7, %%zmm7\n\t"
-        "vxorps %%zmm8, %%zmm8, %%zmm8\n\tvxorps %%zmm9, %%zmm9, %%zmm9\n\t"
-        "vxorps %%zmm10, %%zmm10, %%zmm10\n\tvxorps %%zmm11, %%zmm11, %%zmm11\n\t"
-        "mov $10000, %%ecx\n"
-        "1:\n\t"
-        "vfmadd231ps %%zmm12, %%zmm13, %%zmm0\n\tvfmadd231ps %%zmm12, %%zmm13, %%zmm1\n\t"
-        "vfmadd231ps %%zmm12, %%zmm13, %%zmm2\n\tvfmadd231ps %%zmm12, %%zmm13, %%zmm3\n\t"
-        "vfmadd231ps %%zmm12, %%zmm13, %%zmm4\n\tvfmadd231ps %%zmm12, %%zmm13, %%zmm5\n\t"
-        "vfmadd231ps %%zmm12, %%zmm13, %%zmm6\n\tvfmadd231ps %%zmm12, %%zmm13, %%zmm7\n\t"
-        "vfmadd231ps %%zmm12, %%zmm13, %%zmm8\n\tvfmadd231ps %%zmm12, %%zmm13, %%zmm9\n\t"
-        "vfmadd231ps %%zmm12, %%zmm13, %%zmm10\n\tvfmadd231ps %%zmm12, %%zmm13, %%zmm11\n\t"
-        "dec %%ecx\n\t"
-        "jnz 1b\n\t"
-        "vzeroupper"
-        :
-        : [m] "m"(m), [c] "m"(c)
-        : "ecx", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10",
-          "xmm11", "xmm12", "xmm13", "cc");
+    FMA_LOOP("zmm");
 }
 
 // Runs for `seconds`; returns the GFLOP/s of each 0.1 s window.
