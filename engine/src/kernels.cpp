@@ -68,6 +68,7 @@ inline size_t round_up(size_t v, size_t m) { return (v + m - 1) / m * m; }
 #undef OB_C
 #undef OB_G
 #undef OC_REGS
+#undef OC_ROWS
 #undef GRAD_OC_NB
 #undef DIN_OC_TB
 #undef DIN_OC_PV
@@ -94,6 +95,7 @@ inline size_t round_up(size_t v, size_t m) { return (v + m - 1) / m * m; }
 #define OB_C 12
 #define OB_G 4
 #define OC_REGS 32
+#define OC_ROWS 1  // conv_oc_rows (not AVX2: 1.04x-1.3x the time of conv_oc there, which is near its floor)
 #define GRAD_OC_NB 1
 #define DIN_OC_TB 4
 #define DIN_OC_PV 1
@@ -110,6 +112,7 @@ inline size_t round_up(size_t v, size_t m) { return (v + m - 1) / m * m; }
 #undef OB_C
 #undef OB_G
 #undef OC_REGS
+#undef OC_ROWS
 #undef GRAD_OC_NB
 #undef DIN_OC_TB
 #undef DIN_OC_PV
@@ -157,6 +160,7 @@ inline size_t round_up(size_t v, size_t m) { return (v + m - 1) / m * m; }
 #undef OB_C
 #undef OB_G
 #undef OC_REGS
+#undef OC_ROWS
 #undef GRAD_OC_NB
 #undef DIN_OC_TB
 #undef DIN_OC_PV
@@ -188,7 +192,7 @@ struct Ops {
     void (*add_to)(float* a, const float* b, size_t n);
     void (*copy_pad)(float* d, const float* src, size_t n, size_t total);
     bool (*conv_oc)(float* out, const float* in, size_t is, int I, const int* off, int T, const float* wv,
-                    const float* b, const int* pos, int P, int O);
+                    const float* b, const int* pos, int P, int O, int K, int W, int Ho, int Wo);
     // The backward of the convs conv_oc covers, vectorised over output maps too (null: the wide-row
     // kernels above). din_block: din_oc's gradient rows are a multiple of it wide.
     void (*grad_oc)(float* dwt, const float* gT, int O, int P, const float* in, size_t is, int I, const int* off,
@@ -413,7 +417,7 @@ bool conv_forward(float* out, const float* in, const float* w, const float* b, c
         pack_oc(ops, wv, w, table, I, O, KK);
         tap_offsets(off, K, W);
         out_positions(pos, Ho, Wo, W);
-        return ops->conv_oc(out, in, size_t(H) * W, I, off, KK, wv, b, pos, int(Pn), O);
+        return ops->conv_oc(out, in, size_t(H) * W, I, off, KK, wv, b, pos, int(Pn), O, K, W, Ho, Wo);
     }
     const size_t L = size_t(Ho - 1) * W + size_t(Wo), Lb = round_up(L, ops->block);
     const size_t istr = round_up(Lb + size_t(K - 1) * (W + 1), ops->vw);
