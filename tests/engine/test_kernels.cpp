@@ -126,6 +126,17 @@ TEST_CASE("kernels: odd shapes, 3x3 and 5x5 kernels, connection tables match the
         {"name": "C2", "type": "conv", "maps": 8, "kernel": 3, "activation": "tanh"},
         {"name": "F", "type": "full", "units": 10}]})"));
     compare_all_isas(c, 5);
+    // Rows of 10 to 15 outputs with 16 or 32 maps: AVX-512's row blocks (conv_oc_rows), with the
+    // last column block and (11 rows) the last row block shifted back over ones already done.
+    Network d(nettest::spec_json(R"({"name": "rows", "input": [2, 15, 17], "loss": "xent", "layers": [
+        {"name": "C1", "type": "conv", "maps": 16, "kernel": 5, "activation": "tanh",
+         "table": [[1,0,1,1,0,1,1,0,1,0,1,1,1,0,1,1],[0,1,1,0,1,1,1,1,0,1,0,1,1,1,0,1]]},
+        {"name": "F", "type": "full", "units": 10}]})"));
+    compare_all_isas(d, 6);
+    Network e(nettest::spec_json(R"({"name": "rows32", "input": [3, 14, 16], "loss": "mse", "layers": [
+        {"name": "C1", "type": "conv", "maps": 32, "kernel": 5, "activation": "tanh"},
+        {"name": "F", "type": "full", "units": 10}]})"));
+    compare_all_isas(e, 7);
 }
 
 TEST_CASE("kernels: predict_batch gives the single-digit labels and outputs for 1, 2 and 3 threads") {
