@@ -39,6 +39,7 @@ inline size_t round_up(size_t v, size_t m) { return (v + m - 1) / m * m; }
 #pragma GCC target("avx2,fma")
 #pragma GCC optimize("fp-contract=fast")
 #define KNS avx2
+#define CONV_ROWS 1
 #define BCAST_MEM _mm256_set1_ps
 #define VMIN(a, b) ((vf)_mm256_min_ps((__m256)(a), (__m256)(b)))
 #define VMAX(a, b) ((vf)_mm256_max_ps((__m256)(a), (__m256)(b)))
@@ -57,6 +58,7 @@ inline size_t round_up(size_t v, size_t m) { return (v + m - 1) / m * m; }
 #define DIN_OC_PV 2
 #include "kernels_impl.inc"
 #undef KNS
+#undef CONV_ROWS
 #undef BCAST_MEM
 #undef VMIN
 #undef VMAX
@@ -81,6 +83,7 @@ inline size_t round_up(size_t v, size_t m) { return (v + m - 1) / m * m; }
 #pragma GCC target("avx512f,avx512vl,avx2,fma")
 #pragma GCC optimize("fp-contract=fast")
 #define KNS avx512
+#define CONV_ROWS 1
 #define BCAST_MEM _mm512_set1_ps
 #define VMIN(a, b) ((vf)_mm512_min_ps((__m512)(a), (__m512)(b)))
 #define VMAX(a, b) ((vf)_mm512_max_ps((__m512)(a), (__m512)(b)))
@@ -101,6 +104,7 @@ inline size_t round_up(size_t v, size_t m) { return (v + m - 1) / m * m; }
 #define DIN_OC_PV 1
 #include "kernels_impl.inc"
 #undef KNS
+#undef CONV_ROWS
 #undef BCAST_MEM
 #undef VMIN
 #undef VMAX
@@ -205,6 +209,9 @@ struct Ops {
     void (*dense_bwd_update)(float* din, float* w, float* b, const float* g, const float* in, const float* step,
                              const float* stepb, float s, int I, int O);
     void (*transpose)(float* dst, size_t ds, const float* src, size_t ss, int R, int C, const uint8_t* keep);
+    // The conv straight into the output rows (null, or false: the wide rows).
+    bool (*rows)(float* out, const float* in, float* wpk, const float* w, const float* b, const uint8_t* table,
+                 int O, int I, int H, int W, int Ho, int Wo, int K);
 };
 
 #define LENET_OPS(ns, ISA, NVV)                                                                            \
@@ -224,19 +231,32 @@ struct Ops {
             }, K, W, true);                                                                                \
         },                                                                                                 \
         ns::grad_any, ns::gemv, ns::ger, ns::gemv_t, ns::tanh_n, ns::sgd_apply, ns::ger_update, ns::extract_bias, ns::pool2x2, ns::place_grad, ns::add_to, ns::copy_pad, ns::conv_oc_any, \
-        OC_BWD ? ns::grad_oc : nullptr, OC_BWD ? ns::din_oc : nullptr, ns::kDinBlock, ns::pool2x2_back, ns::tanh_back, ns::dense_bwd_update, ns::transpose}
+        OC_BWD ? ns::grad_oc : nullptr, OC_BWD ? ns::din_oc : nullptr, ns::kDinBlock, ns::pool2x2_back, ns::tanh_back, ns::dense_bwd_update, ns::transpose, ROWS_FN(ns)}
+
+#define ROWS_FN_X86(ns)                                                                                    \
+    [](float* out, const float* in, float* wpk, const float* w, const float* b, const uint8_t* table, int O,   \
+       int I, int H, int W, int Ho, int Wo, int K) -> bool {                                               \
+        const int KK = K * K;                                                                              \
+        return ns::conv_rows(out, O, in, size_t(H) * W, I, W, Ho, Wo, K, wpk, [&](int o, int i) -> const float* { \
+            return (table && !table[size_t(i) * O + o]) ? nullptr : w + (size_t(o) * I + i) * KK;         \
+        }, b);                                                                                             \
+    }
 
 // Natively the wide-row backward stays: the shipped networks were trained with its rounding and
 // `lenet5 train` reproduces them bit for bit (docs/trained-models.md). wasm takes the faster one.
 #ifdef LENET_KERNELS_X86
 #define OC_BWD false
+#define ROWS_FN ROWS_FN_X86
 const Ops kAvx2 = LENET_OPS(avx2, Isa::Avx2, 2);
 const Ops kAvx512 = LENET_OPS(avx512, Isa::Avx512, 1);
+#undef ROWS_FN
 #undef OC_BWD
 #endif
 #ifdef LENET_KERNELS_WASM
 #define OC_BWD true
+#define ROWS_FN(ns) nullptr
 const Ops kWasm = LENET_OPS(wasm, Isa::WasmSimd, 2);
+#undef ROWS_FN
 #undef OC_BWD
 #endif
 
@@ -419,6 +439,7 @@ bool conv_forward(float* out, const float* in, const float* w, const float* b, c
         out_positions(pos, Ho, Wo, W);
         return ops->conv_oc(out, in, size_t(H) * W, I, off, KK, wv, b, pos, int(Pn), O, K, W, Ho, Wo);
     }
+    if (ops->rows && ops->rows(out, in, scratch(size_t(16) * I * KK), w, b, table, O, I, H, W, Ho, Wo, K)) return true;
     const size_t L = size_t(Ho - 1) * W + size_t(Wo), Lb = round_up(L, ops->block);
     const size_t istr = round_up(Lb + size_t(K - 1) * (W + 1), ops->vw);
     const size_t n_in = size_t(I) * istr, n_out = size_t(O) * Lb, n_w = size_t(16) * I * KK;
