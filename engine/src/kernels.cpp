@@ -18,6 +18,8 @@
 #include "layers.h"
 
 #include <algorithm>
+#include <cstddef>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <vector>
@@ -179,8 +181,10 @@ struct Ops {
     size_t vw, block;  // floats per vector; positions per corr block (NV * vw)
     void (*fwd)(float* out, size_t os, const float* in, size_t is, const int* off, size_t Lb, float* wpk,
                 const float* w, const uint8_t* table, int O, int I, int K, int W);
+    // g[q] = 0 outside [nz_lo, nz_hi) (the output gradient inside its zeros)
     void (*bwd_in)(float* out, size_t os, const float* g, size_t gs, const int* off, size_t Qb, float* wpk,
-                   const float* w, const uint8_t* table, int O, int I, int K, int W);
+                   const float* w, const uint8_t* table, int O, int I, int K, int W, ptrdiff_t nz_lo,
+                   ptrdiff_t nz_hi);
     bool (*grad)(float* dwt, int K, int O, int I, const float* g, size_t gs, const float* in, size_t is, int W,
                  size_t Lb);
     void (*gemv)(float* out, const float* in, const float* w, const float* b, int I, int O);
@@ -221,14 +225,15 @@ struct Ops {
             const int KK = K * K;                                                                          \
             ns::corr(out, os, O, in, is, I, off, KK, Lb, wpk, [&](int o, int i) -> const float* {          \
                 return (table && !table[size_t(i) * O + o]) ? nullptr : w + (size_t(o) * I + i) * KK;     \
-            }, K, W, false);                                                                               \
+            }, K, W, false, 0, PTRDIFF_MAX);                                                               \
         },                                                                                                 \
         [](float* out, size_t os, const float* g, size_t gs, const int* off, size_t Qb, float* wpk,        \
-           const float* w, const uint8_t* table, int O, int I, int K, int W) {                             \
+           const float* w, const uint8_t* table, int O, int I, int K, int W, ptrdiff_t nz_lo,              \
+           ptrdiff_t nz_hi) {                                                                              \
             const int KK = K * K;                                                                          \
             ns::corr(out, os, I, g, gs, O, off, KK, Qb, wpk, [&](int i, int o) -> const float* {           \
                 return (table && !table[size_t(i) * O + o]) ? nullptr : w + (size_t(o) * I + i) * KK;     \
-            }, K, W, true);                                                                                \
+            }, K, W, true, nz_lo, nz_hi);                                                                  \
         },                                                                                                 \
         ns::grad_any, ns::gemv, ns::ger, ns::gemv_t, ns::tanh_n, ns::sgd_apply, ns::ger_update, ns::extract_bias, ns::pool2x2, ns::place_grad, ns::add_to, ns::copy_pad, ns::conv_oc_any, \
         OC_BWD ? ns::grad_oc : nullptr, OC_BWD ? ns::din_oc : nullptr, ns::kDinBlock, ns::pool2x2_back, ns::tanh_back, ns::dense_bwd_update, ns::transpose, ROWS_FN(ns)}
@@ -498,7 +503,8 @@ bool conv_backward(float* din, float* dw, float* db, const float* dpre, const fl
     if (din) {
         // din[q] = sum_t w_t g[q - off_t] = sum_t' w_(KK-1-t') gfront[q + off_t'] (taps mirrored)
         tap_offsets(off, K, W);
-        ops->bwd_in(dinpad, Qb, gfront, gs, off, Qb, wpk, w, table, O, I, K, W);
+        const ptrdiff_t nz_hi = ptrdiff_t(F + size_t(Ho - 1) * W + size_t(Wo));  // gfront is zero elsewhere
+        ops->bwd_in(dinpad, Qb, gfront, gs, off, Qb, wpk, w, table, O, I, K, W, ptrdiff_t(F), nz_hi);
         for (int i = 0; i < I; ++i) ops->add_to(din + size_t(i) * HW, dinpad + size_t(i) * Qb, HW);
     }
     return true;
