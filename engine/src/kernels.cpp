@@ -213,6 +213,7 @@ struct Ops {
     void (*dense_bwd_update)(float* din, float* w, float* b, const float* g, const float* in, const float* step,
                              const float* stepb, float s, int I, int O);
     void (*transpose)(float* dst, size_t ds, const float* src, size_t ss, int R, int C, const uint8_t* keep);
+    void (*ger_batch)(float* dw, const float* g, size_t gst, const float* x, size_t xst, int n, int I, int O);
     // The conv straight into the output rows (null, or false: the wide rows).
     bool (*rows)(float* out, const float* in, float* wpk, const float* w, const float* b, const uint8_t* table,
                  int O, int I, int H, int W, int Ho, int Wo, int K);
@@ -236,7 +237,7 @@ struct Ops {
             }, K, W, true, nz_lo, nz_hi);                                                                  \
         },                                                                                                 \
         ns::grad_any, ns::gemv, ns::ger, ns::gemv_t, ns::tanh_n, ns::sgd_apply, ns::ger_update, ns::extract_bias, ns::pool2x2, ns::place_grad, ns::add_to, ns::copy_pad, ns::conv_oc_any, \
-        OC_BWD ? ns::grad_oc : nullptr, OC_BWD ? ns::din_oc : nullptr, ns::kDinBlock, ns::pool2x2_back, ns::tanh_back, ns::dense_bwd_update, ns::transpose, ROWS_FN(ns)}
+        OC_BWD ? ns::grad_oc : nullptr, OC_BWD ? ns::din_oc : nullptr, ns::kDinBlock, ns::pool2x2_back, ns::tanh_back, ns::dense_bwd_update, ns::transpose, ns::ger_batch, ROWS_FN(ns)}
 
 #define ROWS_FN_X86(ns)                                                                                    \
     [](float* out, const float* in, float* wpk, const float* w, const float* b, const uint8_t* table, int O,   \
@@ -524,6 +525,22 @@ bool full_backward(float* din, float* dw, float* db, const float* dpre, const fl
     for (int o = 0; o < O; ++o) db[o] += dpre[o];
     ops->ger(dw, dpre, in, I, O);
     if (din) ops->gemv_t(din, w, dpre, I, O);
+    return true;
+}
+
+bool dense_backward_no_dw(float* din, float* db, const float* dpre, const float* w, int I, int O) {
+    const Ops* ops = current();
+    if (!ops) return false;
+    for (int o = 0; o < O; ++o) db[o] += dpre[o];
+    if (din) ops->gemv_t(din, w, dpre, I, O);
+    return true;
+}
+
+bool dense_weight_grads(float* dw, const float* g, size_t gstride, const float* x, size_t xstride, int n, int I,
+                        int O) {
+    const Ops* ops = current();
+    if (!ops) return false;
+    ops->ger_batch(dw, g, gstride, x, xstride, n, I, O);
     return true;
 }
 

@@ -40,6 +40,13 @@ bool conv_backward(float* din, float* dw, float* db, const float* dpre, const fl
 bool full_forward(float* out, const float* in, const float* w, const float* b, int I, int O);
 bool full_backward(float* din, float* dw, float* db, const float* dpre, const float* in, const float* w, int I,
                    int O);
+// Minibatches, the weight gradient deferred: dense_backward_no_dw is full_backward without dw (db
+// and din only); dense_weight_grads then adds n samples' rank-1 gradients, dw += sum_s g_s x_s^T
+// (g_s at g + s gstride, O floats; x_s at x + s xstride, I floats), in sample order, the same bits
+// as n calls of full_backward. False without kernels (nothing done).
+bool dense_backward_no_dw(float* din, float* db, const float* dpre, const float* w, int I, int O);
+bool dense_weight_grads(float* dw, const float* g, size_t gstride, const float* x, size_t xstride, int n, int I,
+                        int O);
 // Per-sample SGD/SDLM updates, w -= step * gradient, step = step[k] (SDLM's eta / (mu + h_kk)) or
 // the scalar s when step is null. Rounded as written (no fused multiply-add), in one place, so
 // that the fused form below and "gradient into a buffer, then apply_sgd" give identical weights.

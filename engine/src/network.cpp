@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 
 namespace lenet {
@@ -425,10 +426,55 @@ void apply_layer(float* w, const float* g, const float* step, float s, size_t n)
         for (size_t k = 0; k < n; ++k) w[k] = w[k] - s * g[k];
 }
 
+// Dense layers whose weight gradient is a rank-1 product (full layers; convs covering their input
+// without a table): the ones Workspace::set_deferred records.
+bool dense_like(const LayerSpec& L, const LayerInfo& info) {
+    if (L.type == LayerType::Full) return true;
+    return L.type == LayerType::Conv && L.table.empty() && L.stride == 1 && L.padding == 0 &&
+           L.kernel == info.in.h && L.kernel == info.in.w && info.out.h == 1 && info.out.w == 1;
+}
+
+// grad += the recorded samples' dense weight gradients, in sample order.
+void flush_impl(const Network& net, Workspace& ws, float* grad) {
+    const int n = ws.defer_n_;
+    ws.defer_n_ = 0;
+    ws.defer_grad_ = nullptr;
+    if (n == 0) return;
+    const std::vector<LayerInfo>& layers = net.layers();
+    for (size_t i = 0; i < layers.size(); ++i) {
+        const size_t off = ws.defer_off_[i];
+        if (off == SIZE_MAX) continue;
+        const LayerInfo& info = layers[i];
+        const int I = int(info.in.size()), O = info.out.c;
+        const float* g = ws.defer_.data() + off;
+        const float* x = g + O;
+        float* dw = grad + info.weight_offset;
+        if (kernels::dense_weight_grads(dw, g, ws.defer_stride_, x, ws.defer_stride_, n, I, O)) continue;
+        for (int s = 0; s < n; ++s)  // the portable loops of full_backward, sample by sample
+            for (int o = 0; o < O; ++o) {
+                const float go = g[size_t(s) * ws.defer_stride_ + o];
+                const float* xs = x + size_t(s) * ws.defer_stride_;
+                float* d = dw + size_t(o) * I;
+                for (int j = 0; j < I; ++j) d[j] += go * xs[j];
+            }
+    }
+}
+
 template <bool SQ>
 void backward_impl(const Network& net, const std::vector<LayerInfo>& layers, Workspace& ws, float* acc,
                    const UpdateArgs* up = nullptr) {
     const ArchSpec& spec = net.spec();
+    // Deferred dense weight gradients (set_deferred): with the kernels only (their rounding); a
+    // sample without them first adds what was recorded, to keep the order of the sums.
+    bool defer = false;
+    if (!SQ && !up && ws.defer_cap_ > 0) {
+        if (ws.defer_n_ > 0 && acc != ws.defer_grad_)
+            throw Error(ErrorKind::Usage, "backward", "a different gradient buffer than the one with deferred "
+                                                      "gradients (call flush_deferred first)");
+        defer = kernels::isa() != kernels::Isa::Portable;
+        if (ws.defer_n_ == ws.defer_cap_ || (!defer && ws.defer_n_ > 0)) flush_impl(net, ws, acc);
+    }
+    float* slot = defer ? ws.defer_.data() + size_t(ws.defer_n_) * ws.defer_stride_ : nullptr;
     std::vector<float>& dout = SQ ? ws.d2out_ : ws.dout_;
     std::vector<float>& dpre = SQ ? ws.d2pre_ : ws.dpre_;
     std::vector<float>& din0 = SQ ? ws.d2in_ : ws.din_;
@@ -470,6 +516,13 @@ void backward_impl(const Network& net, const std::vector<LayerInfo>& layers, Wor
             }
             std::fill_n(gw, np, 0.0f);
         }
+        if (defer && ws.defer_off_[size_t(i)] != SIZE_MAX) {
+            const int I = int(info.in.size()), O = info.out.c;
+            float* rec = slot + ws.defer_off_[size_t(i)];
+            std::copy(gpre, gpre + O, rec);
+            std::copy(in, in + I, rec + O);
+            if (kernels::dense_backward_no_dw(gin, gb, gpre, w, I, O)) continue;
+        }
         switch (L.type) {
             case LayerType::Conv:
                 conv_backward<SQ>(gin, gw, gb, gpre, in, w, L.table.empty() ? nullptr : L.table.data(), info.in,
@@ -495,6 +548,10 @@ void backward_impl(const Network& net, const std::vector<LayerInfo>& layers, Wor
             apply_layer(up->params + info.weight_offset, gw, up->step ? up->step + info.weight_offset : nullptr,
                         up->s, np);
     }
+    if (defer) {
+        ws.defer_grad_ = acc;
+        ws.defer_n_++;
+    }
 }
 }  // namespace
 
@@ -503,6 +560,13 @@ void Network::backward(Workspace& ws, float* grad) const {
     if (ws.label_ < 0 || ws.done_ != int(layers_.size()))
         throw Error(ErrorKind::Usage, "backward", "call forward() and loss() before backward()");
     backward_impl<false>(*this, layers_, ws, grad);
+}
+
+void Network::flush_deferred(Workspace& ws, float* grad) const {
+    check_ws(*this, ws);
+    if (ws.defer_n_ > 0 && grad != ws.defer_grad_)
+        throw Error(ErrorKind::Usage, "flush_deferred", "not the gradient buffer the deferred gradients belong to");
+    flush_impl(*this, ws, grad);
 }
 
 void Network::backward_update(Workspace& ws, float* grad, const float* step, float s, bool keep_grad) {
@@ -537,6 +601,24 @@ Workspace::Workspace(const Network& net) {
     scratch_.assign(std::max<size_t>(net.scratch_size_, 1), 0.0f);
     for (const LayerInfo& L : net.layers()) offsets_.push_back(L.act_offset);
     offsets_.push_back(acts);
+}
+
+void Workspace::set_deferred(const Network& net, int cap) {
+    if (cap < 0 || cap > 65536)
+        throw Error(ErrorKind::Usage, "set_deferred", "cap must be in [0, 65536], got " + std::to_string(cap));
+    if (defer_n_ > 0)
+        throw Error(ErrorKind::Usage, "set_deferred", "deferred gradients are pending (call flush_deferred first)");
+    const std::vector<LayerInfo>& layers = net.layers();
+    defer_off_.assign(layers.size(), SIZE_MAX);
+    defer_stride_ = 0;
+    for (size_t i = 0; i < layers.size(); ++i)
+        if (cap > 0 && dense_like(net.spec().layers[i], layers[i])) {
+            defer_off_[i] = defer_stride_;
+            defer_stride_ += size_t(layers[i].out.c) + size_t(layers[i].in.size());
+        }
+    defer_cap_ = defer_stride_ ? cap : 0;
+    defer_.assign(size_t(defer_cap_) * defer_stride_, 0.0f);
+    defer_grad_ = nullptr;
 }
 
 static size_t ws_offset(const Workspace& ws, int layer) {

@@ -525,6 +525,7 @@ void batch_body(void* p, int t) {
     Worker& w = tr.workers[size_t(t)];
     std::fill(w.grad.begin(), w.grad.end(), 0.0f);
     for (int i = w.lo; i < w.hi; ++i) tr.train_one(w, tr.order[size_t(i)], w.grad.data());
+    tr.net.flush_deferred(w.ws, w.grad.data());
 }
 }  // namespace
 
@@ -572,6 +573,8 @@ Trainer::Trainer(Network& net, const Dataset& train, const TrainConfig& cfg) : i
     t.workers.reserve(size_t(T));
     for (int i = 0; i < T; ++i) {
         t.workers.emplace_back(net, img);
+        // Minibatches: the dense layers' weight gradients added once per batch (the same bits).
+        if (cfg.batch > 1) t.workers.back().ws.set_deferred(net, cfg.batch);
         if (T > 1) t.workers.back().grad.assign(t.P, 0.0f);
     }
     t.prog.epoch_size = t.N;
@@ -656,8 +659,13 @@ TrainProgress Trainer::step(int n) {
                 t.in_batch++;
                 t.grad_count++;
                 t.pos++;
-                if (t.in_batch == t.cfg.batch || t.pos == t.N) { t.apply_update(t.in_batch); t.in_batch = 0; }
+                if (t.in_batch == t.cfg.batch || t.pos == t.N) {
+                    t.net.flush_deferred(w0.ws, t.grad.data());
+                    t.apply_update(t.in_batch);
+                    t.in_batch = 0;
+                }
             }
+            t.net.flush_deferred(w0.ws, t.grad.data());  // a batch left for the next call: its sums so far
         }
         // Gather this call's statistics in thread order.
         double loss_sum = 0;

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 using namespace lenet;
 
@@ -170,6 +171,55 @@ TEST_CASE("kernels: predict_batch gives the single-digit labels and outputs for 
     Network net(arch_preset("lenet5"));
     CHECK_THROWS_AS(predict_batch(net, nullptr, 3, nullptr, nullptr, 1), Error);
     CHECK_THROWS_AS(predict_batch(net, nullptr, -1, nullptr, nullptr, 1), Error);
+}
+
+TEST_CASE("kernels: deferred dense weight gradients (minibatches) give backward()'s gradient bit for bit") {
+    Network odd(nettest::spec_json(R"({"name": "dense", "input": [1, 12, 12], "loss": "mse", "layers": [
+        {"name": "C1", "type": "conv", "maps": 4, "kernel": 5, "activation": "tanh"},
+        {"name": "C2", "type": "conv", "maps": 7, "kernel": 8, "activation": "tanh"},
+        {"name": "F1", "type": "full", "units": 37, "activation": "tanh"},
+        {"name": "F2", "type": "full", "units": 10}]})"));
+    std::vector<Network> nets{Network(arch_preset("lenet5")), Network(arch_preset("lenet5-1998")), odd};
+    std::vector<kernels::Isa> isas = fast_isas();
+    isas.push_back(kernels::Isa::Portable);
+    IsaGuard guard;
+    for (Network& net : nets) {
+        CAPTURE(net.spec().name);
+        net.init(3);
+        const int n = 7;
+        std::vector<std::vector<float>> xs;
+        for (int i = 0; i < n; ++i) xs.push_back(nettest::random_input(net, 40 + uint64_t(i)));
+        for (kernels::Isa isa : isas) {
+            CAPTURE(kernels::isa_name(isa));
+            kernels::set_isa(isa);
+            Workspace plain(net), deferred(net);
+            deferred.set_deferred(net, 3);  // 7 samples: full twice (added by backward itself), then flushed
+            std::vector<float> want(net.params().size(), 0.0f), got(want.size(), 0.0f);
+            for (int i = 0; i < n; ++i) {
+                for (Workspace* ws : {&plain, &deferred}) {
+                    net.forward(*ws, xs[size_t(i)].data());
+                    net.loss(*ws, i % 10);
+                }
+                net.backward(plain, want.data());
+                net.backward(deferred, got.data());
+            }
+            std::vector<float> other(want.size(), 0.0f);
+            if (isa != kernels::Isa::Portable) {  // recorded samples belong to `got`
+                net.forward(deferred, xs[0].data());
+                net.loss(deferred, 1);
+                CHECK_THROWS_AS(net.backward(deferred, other.data()), Error);
+                CHECK_THROWS_AS(net.flush_deferred(deferred, other.data()), Error);
+                CHECK_THROWS_AS(deferred.set_deferred(net, 4), Error);
+            }
+            net.flush_deferred(deferred, got.data());
+            CHECK(std::memcmp(want.data(), got.data(), want.size() * sizeof(float)) == 0);
+            net.flush_deferred(deferred, other.data());  // nothing pending: no-op
+            CHECK(std::all_of(other.begin(), other.end(), [](float v) { return v == 0.0f; }));
+        }
+    }
+    Workspace ws(nets[0]);
+    CHECK_THROWS_AS(ws.set_deferred(nets[0], -1), Error);
+    CHECK_THROWS_AS(ws.set_deferred(nets[0], 1 << 20), Error);
 }
 
 }  // TEST_SUITE

@@ -229,6 +229,14 @@ public:
     // for one sample after forward + loss.
     void  backward_hessian(Workspace& ws, float* hdiag) const;
 
+    // Minibatches: after ws.set_deferred(*this, cap), backward() only records the weight gradients
+    // of dense layers (full layers, and convs whose kernel covers their input, without a table)
+    // in the workspace, up to cap samples (when full, it adds them first); flush_deferred adds the
+    // recorded ones to grad, the same grad every backward() got since the last flush (else
+    // Error(Usage)). grad ends bit for bit as with backward() alone, with each dense layer's
+    // weight gradient read and written once per flush instead of once per sample.
+    void  flush_deferred(Workspace& ws, float* grad) const;
+
 private:
     ArchSpec               spec_;
     std::vector<LayerInfo> layers_;
@@ -256,6 +264,8 @@ public:
     bool         want_input_grad = true;
     float*       mutable_out(int layer);
     int          layers_done() const { return done_; }
+    // Record up to cap samples' dense weight gradients (Network::flush_deferred); 0: off.
+    void         set_deferred(const Network& net, int cap);
     // internal
     std::vector<float> input_, pre_, out_, dout_, dpre_, din_, scratch_;
     std::vector<size_t> offsets_;
@@ -264,6 +274,13 @@ public:
     std::vector<float> d2out_, d2pre_, d2in_;
     float loss_ = 0.0f;
     int   label_ = -1;
+    // deferred dense weight gradients: per sample defer_stride_ floats, layer i's output gradient
+    // at defer_off_[i] and its input right after (SIZE_MAX: not deferred)
+    std::vector<float>  defer_;
+    std::vector<size_t> defer_off_;
+    size_t defer_stride_ = 0;
+    int    defer_cap_ = 0, defer_n_ = 0;
+    float* defer_grad_ = nullptr;
 };
 
 // ================================================================================================
