@@ -140,6 +140,36 @@ BenchResult bench(const std::string& arch, const Dataset& data, const BenchOptio
     return r;
 }
 
+std::vector<std::pair<std::string, double>> bench_layers(const std::string& arch, const Dataset& data,
+                                                         const BenchOptions& opt) {
+    Protocol P;
+    if (!(opt.scale > 0.0 && opt.scale <= 100.0))
+        throw Error(ErrorKind::Usage, "bench", "scale must be in (0, 100]");
+    const int warm = scaled(P.b1_warm, opt.scale), n = scaled(P.b1_n, opt.scale);
+    const int M = std::min(data.count, 64);
+    if (M < 1) throw Error(ErrorKind::Value, data.name.empty() ? "bench data" : data.name, "no digits");
+    Network net(arch_load(arch));
+    net.init(1);
+    const size_t in = size_t(net.input_shape().size());
+    std::vector<float> x(size_t(M) * in);
+    for (int i = 0; i < M; ++i) prepare_input(net.spec(), data.image(i), data.rows, data.cols, x.data() + size_t(i) * in);
+    Workspace ws(net);
+    ws.want_input_grad = false;
+    std::vector<std::pair<std::string, double>> r;
+    net.forward(ws, x.data());
+    for (int i = 0; i < int(net.layers().size()); ++i) {
+        if (opt.progress) opt.progress(net.layers()[size_t(i)].name.c_str(), opt.user);
+        const double s = measure([&](int count, int) { for (int k = 0; k < count; ++k) net.forward_layer(ws, i); },
+                                 warm, n, P.reps, 0.2);
+        r.emplace_back(net.layers()[size_t(i)].name, 1e6 * s);
+    }
+    if (opt.progress) opt.progress("forward", opt.user);
+    r.emplace_back("forward", 1e6 * measure([&](int count, int off) {
+        for (int k = 0; k < count; ++k) net.forward(ws, x.data() + size_t((off + k) % M) * in);
+    }, warm, n, P.reps, 0.2));
+    return r;
+}
+
 std::string bench_json(const BenchResult& r) {
     std::string name;
     for (char c : r.arch) {

@@ -129,6 +129,23 @@ def main():
                  "--out", w2, *data)
     expect_error(args, 2, "--map-j", "train", "--arch", "lenet5-1998", "--loss", "map", "--map-j", "-1",
                  "--steps", "1", "--out", w2, *data)
+
+    # bench: the four figures as one JSON line per architecture (quick: --scale 0.02); --layers: the
+    # forward pass by layer, every layer of the spec and the whole pass, positive times.
+    code, out, err = run(args, "bench", "--arch", "lenet5", "--scale", "0.02", "--json", *data)
+    check(code == 0, "bench --json: " + err[-300:])
+    if code == 0:
+        j = json.loads(out)
+        check(list(j) == ["arch", "threads", "infer_b1_us", "infer_batch_per_s", "train_mb1_per_s",
+                          "train_mb32_per_s"], "bench --json keys: %s" % list(j))
+        check(j["arch"] == "lenet5" and all(j[k] > 0 for k in list(j)[2:]), "bench --json figures: %s" % j)
+    code, out, err = run(args, "bench", "--arch", "lenet5-1998", "--layers", "--scale", "0.02", *data)
+    check(code == 0, "bench --layers: " + err[-300:])
+    rows = [l.split() for l in out.splitlines()[1:]]
+    check([r[0] for r in rows] == ["C1", "S2", "C3", "S4", "C5", "F6", "OUTPUT", "forward"] and
+          all(float(r[1]) > 0 for r in rows), "bench --layers rows: %r" % out)
+    expect_error(args, 2, "excludes", "bench", "--layers", "--json", *data)
+    expect_error(args, 1, "no-such-net", "bench", "--arch", "no-such-net", "--scale", "0.02", *data)
     return finish()
 
 

@@ -28,6 +28,7 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace lenet {
@@ -577,5 +578,10 @@ struct BenchResult {
 // where the Trainer prepares each digit as it always does). Throws Error(Spec) for an unknown arch.
 BenchResult bench(const std::string& arch, const Dataset& data, const BenchOptions& opt = {});
 std::string bench_json(const BenchResult& r);  // {"arch", "threads", "infer_b1_us", ...} on one line
+// Where a forward pass spends its time: each layer run on its own (forward_layer over the same
+// digit, so its weights and input stay in cache), the median microseconds per run, in layer order;
+// the last entry, "forward", is the whole pass over changing digits (as infer_b1_us). One thread.
+std::vector<std::pair<std::string, double>> bench_layers(const std::string& arch, const Dataset& data,
+                                                         const BenchOptions& opt = {});
 
 }  // namespace lenet
