@@ -53,6 +53,14 @@ double measure(F&& fn, int warm, int n, int reps, double warm_s) {
 
 int scaled(int v, double s) { return std::max(10, int(std::lround(v * s))); }
 
+// The first M digits of data as network inputs, (M, C, H, W), prepared before any timing.
+std::vector<float> prepared_inputs(const Network& net, const Dataset& data, int M) {
+    const size_t in = size_t(net.input_shape().size());
+    std::vector<float> x(size_t(M) * in);
+    for (int i = 0; i < M; ++i) prepare_input(net.spec(), data.image(i), data.rows, data.cols, x.data() + size_t(i) * in);
+    return x;
+}
+
 }  // namespace
 
 BenchResult bench(const std::string& arch, const Dataset& data, const BenchOptions& opt) {
@@ -79,8 +87,7 @@ BenchResult bench(const std::string& arch, const Dataset& data, const BenchOptio
     net.init(1);
     const size_t in = size_t(net.input_shape().size());
     const int M = std::min(data.count, 10000);  // inputs prepared before timing
-    std::vector<float> x(size_t(M) * in);
-    for (int i = 0; i < M; ++i) prepare_input(net.spec(), data.image(i), data.rows, data.cols, x.data() + size_t(i) * in);
+    const std::vector<float> x = prepared_inputs(net, data, M);
 
     // 1. batch-1 inference latency: one forward pass and its label per call.
     note("infer_b1");
@@ -151,8 +158,7 @@ std::vector<std::pair<std::string, double>> bench_layers(const std::string& arch
     Network net(arch_load(arch));
     net.init(1);
     const size_t in = size_t(net.input_shape().size());
-    std::vector<float> x(size_t(M) * in);
-    for (int i = 0; i < M; ++i) prepare_input(net.spec(), data.image(i), data.rows, data.cols, x.data() + size_t(i) * in);
+    const std::vector<float> x = prepared_inputs(net, data, M);
     Workspace ws(net);
     ws.want_input_grad = false;
     std::vector<std::pair<std::string, double>> r;
