@@ -1,8 +1,9 @@
 // bench_wasm.cpp — `lenet5 bench` for WebAssembly under node (built by bench/wasm/CMakeLists.txt):
 //     node --no-experimental-fetch build/bench-wasm/bench_wasm.js [--arch NAME]... [--json]
-//          [--scale S] [--data DIR]
+//          [--scale S] [--data DIR] [--layers]
 // The same lenet::bench() as the native command (engine/src/bench.cpp), single-threaded, SIMD128
-// kernels; MNIST is read from the real file system (NODERAWFS), found as natively.
+// kernels; MNIST is read from the real file system (NODERAWFS), found as natively. --layers: the
+// forward pass's time per layer instead (lenet::bench_layers), as `lenet5 bench --layers`.
 #include <lenet/lenet.h>
 
 #include <cstdio>
@@ -15,6 +16,7 @@ int main(int argc, char** argv) {
     std::vector<std::string> archs;
     std::string data;
     bool json = false;
+    bool layers = false;
     double scale = 1.0;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
@@ -26,13 +28,18 @@ int main(int argc, char** argv) {
         else if (a == "--data") data = value();
         else if (a == "--scale") scale = std::atof(value().c_str());
         else if (a == "--json") json = true;
+        else if (a == "--layers") layers = true;
         else if (a == "--help" || a == "-h") {
-            std::printf("usage: bench_wasm [--arch NAME]... [--json] [--scale S] [--data DIR]\n");
+            std::printf("usage: bench_wasm [--arch NAME]... [--json | --layers] [--scale S] [--data DIR]\n");
             return 0;
         } else {
             std::fprintf(stderr, "bench_wasm: unknown argument '%s'\n", a.c_str());
             return 2;
         }
+    }
+    if (json && layers) {
+        std::fprintf(stderr, "bench_wasm: --layers excludes --json\n");
+        return 2;
     }
     if (archs.empty()) archs = {"lenet5", "lenet5-1998"};
     try {
@@ -46,6 +53,13 @@ int main(int argc, char** argv) {
             // untimed quick pass first, so that the figures are the steady state (as natively).
             lenet::BenchOptions warm = bo;
             warm.scale = 0.1;
+            if (layers) {
+                lenet::bench_layers(a, ds, warm);
+                const auto r = lenet::bench_layers(a, ds, bo);
+                std::printf("%s: forward pass by layer (us, median of repetitions)\n", a.c_str());
+                for (const auto& [name, us] : r) std::printf("  %-10s %8.3f\n", name.c_str(), us);
+                continue;
+            }
             lenet::bench(a, ds, warm);
             const lenet::BenchResult r = lenet::bench(a, ds, bo);
             if (json) std::printf("%s\n", lenet::bench_json(r).c_str());
