@@ -147,6 +147,7 @@ inline size_t round_up(size_t v, size_t m) { return (v + m - 1) / m * m; }
 #define OB_C 4
 #define OB_G 2  // C1's weight gradient: 0.79x the time of 1 (in-process A/B; 10 sums + 5 inputs + 2 gradients)
 #define OC_REGS 15
+#define TANH_CHAINS 4  // the tanh loop's independent chains (no fused multiply-add: longer chains)
 #define GRAD_OC_NB 4  // din_oc and grad_oc: measured best of the register blockings that fit
 #define DIN_OC_TB 1  // 1 tap x 2 rows x 3 vectors: 6 sums + 6 gradient vectors + 1 broadcast;
 #define DIN_OC_PV 3  // 0.90x the time of the wide rows' 2 taps x 4 vectors (in-process A/B)
@@ -166,6 +167,7 @@ inline size_t round_up(size_t v, size_t m) { return (v + m - 1) / m * m; }
 #undef OB_C
 #undef OB_G
 #undef OC_REGS
+#undef TANH_CHAINS
 #undef OC_ROWS
 #undef GRAD_OC_NB
 #undef DIN_OC_TB
