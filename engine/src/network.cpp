@@ -450,13 +450,8 @@ void flush_impl(const Network& net, Workspace& ws, float* grad) {
         const float* x = g + O;
         float* dw = grad + info.weight_offset;
         if (kernels::dense_weight_grads(dw, g, ws.defer_stride_, x, ws.defer_stride_, n, I, O)) continue;
-        for (int s = 0; s < n; ++s)  // the portable loops of full_backward, sample by sample
-            for (int o = 0; o < O; ++o) {
-                const float go = g[size_t(s) * ws.defer_stride_ + o];
-                const float* xs = x + size_t(s) * ws.defer_stride_;
-                float* d = dw + size_t(o) * I;
-                for (int j = 0; j < I; ++j) d[j] += go * xs[j];
-            }
+        for (int s = 0; s < n; ++s)  // full_backward's portable loop, sample by sample
+            full_weight_grad(dw, g + size_t(s) * ws.defer_stride_, x + size_t(s) * ws.defer_stride_, I, O);
     }
 }
 
