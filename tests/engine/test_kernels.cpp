@@ -222,4 +222,43 @@ TEST_CASE("kernels: deferred dense weight gradients (minibatches) give backward(
     CHECK_THROWS_AS(ws.set_deferred(nets[0], 1 << 20), Error);
 }
 
+TEST_CASE("kernels: deferred dense gradients flushed after a switch to the portable loops") {
+    // Recorded with the kernels, added by the portable loop (full_weight_grad): the same gradient up
+    // to rounding (the kernels may fuse the multiply-adds), and every parameter that got a gradient.
+    const std::vector<kernels::Isa> isas = fast_isas();
+    if (isas.empty()) return;
+    IsaGuard guard;
+    Network net(arch_preset("lenet5"));
+    net.init(5);
+    for (kernels::Isa isa : isas) {
+        CAPTURE(kernels::isa_name(isa));
+        kernels::set_isa(isa);
+        Workspace plain(net), deferred(net);
+        deferred.set_deferred(net, 8);
+        std::vector<float> want(net.params().size(), 0.0f), got(want.size(), 0.0f);
+        for (int i = 0; i < 5; ++i) {
+            const std::vector<float> x = nettest::random_input(net, 70 + uint64_t(i));
+            for (Workspace* ws : {&plain, &deferred}) {
+                net.forward(*ws, x.data());
+                net.loss(*ws, i % 10);
+            }
+            net.backward(plain, want.data());
+            net.backward(deferred, got.data());
+        }
+        kernels::set_isa(kernels::Isa::Portable);
+        net.flush_deferred(deferred, got.data());
+        double err = 0.0, scale = 0.0;
+        size_t nonzero_want = 0, nonzero_got = 0;
+        for (size_t k = 0; k < want.size(); ++k) {
+            err = std::max(err, double(std::fabs(want[k] - got[k])));
+            scale = std::max(scale, double(std::fabs(want[k])));
+            nonzero_want += want[k] != 0.0f;
+            nonzero_got += got[k] != 0.0f;
+        }
+        CHECK(scale > 0.0);
+        CHECK(err <= 1e-5 * scale);
+        CHECK(nonzero_got == nonzero_want);
+    }
+}
+
 }  // TEST_SUITE
