@@ -8,26 +8,20 @@ Usage: check_bench_wasm.py --js build/bench-wasm/bench_wasm.js --data MNIST_DIR
 """
 import argparse
 import json
-import subprocess
 import sys
 
-from checklib import check, summary
+from checklib import check, check_error, run_cmd, summary
 
 KEYS = ["arch", "threads", "infer_b1_us", "infer_batch_per_s", "train_mb1_per_s", "train_mb32_per_s"]
 LAYERS = {"lenet5": ["C1", "S2", "C3", "S4", "C5", "F6", "OUTPUT", "forward"]}
 
 
 def run(args, *cmd):
-    r = subprocess.run(["node", "--no-experimental-fetch", args.js] + list(cmd), stdout=subprocess.PIPE,
-                       stderr=subprocess.PIPE, text=True, timeout=600)
-    return r.returncode, r.stdout, r.stderr
+    return run_cmd(["node", "--no-experimental-fetch", args.js] + list(cmd), timeout=600)
 
 
 def expect_error(args, status, fragment, *cmd):
-    code, _, err = run(args, *cmd)
-    check(code == status, "%s: exit %d, expected %d (%s)" % (" ".join(cmd), code, status, err.strip()))
-    check(fragment in err, "%s: stderr %r lacks %r" % (" ".join(cmd), err.strip(), fragment))
-    check(err.count("\n") <= 2, "%s: one clear error expected, got %r" % (" ".join(cmd), err))
+    check_error(run(args, *cmd), status, fragment, " ".join(cmd))
 
 
 def main():

@@ -8,22 +8,17 @@ import argparse
 import csv
 import json
 import os
-import subprocess
 import sys
 
-from checklib import check, summary
+from checklib import check, check_error, run_cmd, summary
 
 
 def run(args, *cmd):
-    r = subprocess.run([args.lenet5] + list(cmd), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    return r.returncode, r.stdout, r.stderr
+    return run_cmd([args.lenet5] + list(cmd))
 
 
 def expect_error(args, status, fragment, *cmd):
-    code, out, err = run(args, *cmd)
-    check(code == status, "%s: exit %d, expected %d (%s)" % (" ".join(cmd), code, status, err.strip()))
-    check(fragment in err, "%s: stderr %r lacks %r" % (" ".join(cmd), err.strip(), fragment))
-    check(err.count("\n") <= 2, "%s: one clear error expected, got %r" % (" ".join(cmd), err))
+    check_error(run(args, *cmd), status, fragment, " ".join(cmd))
 
 
 def pgm(path, w, h, pixels):
