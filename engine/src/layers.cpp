@@ -420,23 +420,22 @@ void full_backward(float* din, float* dw, float* db, const float* dpre, const fl
         const float g = dpre[o];
         db[o] += g;
         const float* wr = w + size_t(o) * I;
-        if (SQ) {
-            float* dwr = dw + size_t(o) * I;
-            for (int j = 0; j < I; ++j) dwr[j] += g * sq<SQ>(in[j]);
-        }
         if (din)
             for (int j = 0; j < I; ++j) din[j] += sq<SQ>(wr[j]) * g;
     }
-    if (!SQ) full_weight_grad(dw, dpre, in, I, O);  // one sum per weight: the same bits in any order
+    full_weight_grad<SQ>(dw, dpre, in, I, O);  // one sum per weight: the same bits in any order
 }
 
+template <bool SQ>
 void full_weight_grad(float* dw, const float* dpre, const float* in, int I, int O) {
     for (int o = 0; o < O; ++o) {
         const float g = dpre[o];
         float* dwr = dw + size_t(o) * I;
-        for (int j = 0; j < I; ++j) dwr[j] += g * in[j];
+        for (int j = 0; j < I; ++j) dwr[j] += g * sq<SQ>(in[j]);
     }
 }
+template void full_weight_grad<false>(float*, const float*, const float*, int, int);
+template void full_weight_grad<true>(float*, const float*, const float*, int, int);
 template void full_backward<false>(float*, float*, float*, const float*, const float*, const float*, int, int);
 template void full_backward<true>(float*, float*, float*, const float*, const float*, const float*, int, int);
 

@@ -34,8 +34,9 @@ void full_forward(float* out, const float* in, const float* w, const float* b, i
 template <bool SQ>
 void full_backward(float* din, float* dw, float* db, const float* dpre, const float* in, const float* w,
                    int I, int O);
-// Its weight gradient alone, the portable loop: dw (O, I) += dpre (O) in (I)^T (flush_deferred
-// uses it for the samples whose dense weight gradients were deferred).
+// Its weight gradient alone, the portable loop: dw (O, I) += dpre (O) in (I)^T, with in squared if
+// SQ (flush_deferred uses it for the samples whose dense weight gradients were deferred).
+template <bool SQ = false>
 void full_weight_grad(float* dw, const float* dpre, const float* in, int I, int O);
 
 // rbf: out (O) = sum_j (in_j - proto (O, I)_ij)^2 (fixed prototypes: no parameter gradients)

@@ -13,7 +13,7 @@ import sys
 from checklib import check, check_error, run_cmd, summary
 
 KEYS = ["arch", "threads", "infer_b1_us", "infer_batch_per_s", "train_mb1_per_s", "train_mb32_per_s"]
-LAYERS = {"lenet5": ["C1", "S2", "C3", "S4", "C5", "F6", "OUTPUT", "forward"]}
+LENET5_LAYERS = ["C1", "S2", "C3", "S4", "C5", "F6", "OUTPUT", "forward"]
 
 
 def run(args, *cmd):
@@ -44,7 +44,7 @@ def main():
     lines = out.splitlines()
     check(lines[:1] == ["lenet5: forward pass by layer (us, median of repetitions)"], "--layers heading: %r" % out)
     table = [l.split() for l in lines[1:]]
-    check([t[0] for t in table] == LAYERS["lenet5"], "--layers rows: %r" % out)
+    check([t[0] for t in table] == LENET5_LAYERS, "--layers rows: %r" % out)
     check(all(len(t) == 2 and float(t[1]) > 0 for t in table), "--layers times: %r" % out)
 
     expect_error(args, 2, "excludes", "--layers", "--json", *data)
