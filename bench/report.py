@@ -186,12 +186,15 @@ def main():
 
 
 def round_ratios(rounds_of, k, d):
-    """native lenet5's ratio to the best peer of its own round, for each round that has both."""
+    """native lenet5's ratio to the best peer of its own round (the lines' "round" tags), for each round
+    in which both ours and a peer have the figure (a peer that failed in one round is left out of it)."""
     out = []
-    ours = rounds_of.get(("who", "lenet5 native", "lenet5"), [])
-    for i, r in enumerate(ours):
-        vals = [v[i][k] for key, v in rounds_of.items() if key[0] == "peer" and len(v) > i and v[i].get(k) is not None]
-        if r.get(k) is None or not vals:
+    for r in rounds_of.get(("who", "lenet5 native", "lenet5"), []):
+        if r.get(k) is None or "round" not in r:
+            continue
+        vals = [p[k] for key, v in rounds_of.items() if key[0] == "peer"
+                for p in v if p.get("round") == r["round"] and p.get(k) is not None]
+        if not vals:
             continue
         b = min(vals) if d == "low" else max(vals)
         out.append(b / r[k] if d == "low" else r[k] / b)
