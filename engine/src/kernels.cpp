@@ -192,6 +192,8 @@ struct Ops {
     void (*gemv)(float* out, const float* in, const float* w, const float* b, int I, int O);
     void (*ger)(float* dw, const float* g, const float* in, int I, int O);
     void (*gemv_t)(float* din, const float* w, const float* g, int I, int O);
+    void (*gemv_multi)(float* out, size_t os, const float* in, size_t is, int n, const float* w, const float* b, int I,
+                       int O);
     void (*tanh_n)(float* out, const float* in, size_t n, float A, float S);
     void (*sgd_apply)(float* w, const float* g, const float* step, float s, size_t n);
     void (*ger_update)(float* w, float* b, const float* g, const float* in, const float* step, const float* stepb,
@@ -238,7 +240,7 @@ struct Ops {
                 return (table && !table[size_t(i) * O + o]) ? nullptr : w + (size_t(o) * I + i) * KK;     \
             }, K, W, true, nz_lo, nz_hi);                                                                  \
         },                                                                                                 \
-        ns::grad_any, ns::gemv, ns::ger, ns::gemv_t, ns::tanh_n, ns::sgd_apply, ns::ger_update, ns::extract_bias, ns::pool2x2, ns::place_grad, ns::add_to, ns::copy_pad, ns::conv_oc_any, \
+        ns::grad_any, ns::gemv, ns::ger, ns::gemv_t, ns::gemv_multi, ns::tanh_n, ns::sgd_apply, ns::ger_update, ns::extract_bias, ns::pool2x2, ns::place_grad, ns::add_to, ns::copy_pad, ns::conv_oc_any, \
         OC_BWD ? ns::grad_oc : nullptr, OC_BWD ? ns::din_oc : nullptr, ns::kDinBlock, ns::pool2x2_back, ns::tanh_back, ns::dense_bwd_update, ns::transpose, ns::ger_batch, ROWS_FN(ns)}
 
 #define ROWS_FN_X86(ns)                                                                                    \
@@ -517,6 +519,14 @@ bool full_forward(float* out, const float* in, const float* w, const float* b, i
     const Ops* ops = current();
     if (!ops) return false;
     ops->gemv(out, in, w, b, I, O);
+    return true;
+}
+
+bool dense_forward_multi(float* out, size_t ostride, const float* in, size_t istride, int n, const float* w,
+                         const float* b, int I, int O) {
+    const Ops* ops = current();
+    if (!ops || I % int(ops->vw) != 0) return false;
+    ops->gemv_multi(out, ostride, in, istride, n, w, b, I, O);
     return true;
 }
 

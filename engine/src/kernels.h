@@ -40,6 +40,12 @@ bool conv_backward(float* din, float* dw, float* db, const float* dpre, const fl
 bool full_forward(float* out, const float* in, const float* w, const float* b, int I, int O);
 bool full_backward(float* din, float* dw, float* db, const float* dpre, const float* in, const float* w, int I,
                    int O);
+// n inputs through one dense layer at once (batched inference): out_d (O, at out + d ostride) = b +
+// w . in_d (I, at in + d istride), each weight loaded once for several inputs; the same bits as n
+// calls of full_forward (or conv_forward of a conv whose kernel covers its input). False: not
+// covered (no kernels, or I not a multiple of the vector width); nothing done.
+bool dense_forward_multi(float* out, size_t ostride, const float* in, size_t istride, int n, const float* w,
+                         const float* b, int I, int O);
 // Minibatches, the weight gradient deferred: dense_backward_no_dw is full_backward without dw (db
 // and din only); dense_weight_grads then adds n samples' rank-1 gradients, dw += sum_s g_s x_s^T
 // (g_s at g + s gstride, O floats; x_s at x + s xstride, I floats), in sample order, the same bits

@@ -270,6 +270,17 @@ void Network::set_input(Workspace& ws, const float* input) const {
     ws.label_ = -1;
 }
 
+namespace {
+// Layer i's output from its pre-activation in ws; layers 0 .. i done (forward_layer, activate_layer).
+void activate(const Network& net, Workspace& ws, int i) {
+    const LayerInfo& info = net.layers()[size_t(i)];
+    activation_forward(ws.out_.data() + info.act_offset, ws.pre_.data() + info.act_offset, size_t(info.out.size()),
+                       net.spec().layers[size_t(i)].activation);
+    ws.done_ = i + 1;
+    ws.label_ = -1;
+}
+}  // namespace
+
 void Network::forward_layer(Workspace& ws, int i) const {
     check_ws(*this, ws);
     if (i < 0 || i >= int(layers_.size()))
@@ -281,7 +292,6 @@ void Network::forward_layer(Workspace& ws, int i) const {
     const LayerInfo& info = layers_[size_t(i)];
     const float* in = i == 0 ? ws.input_.data() : ws.out_.data() + layers_[size_t(i) - 1].act_offset;
     float* pre = ws.pre_.data() + info.act_offset;
-    float* out = ws.out_.data() + info.act_offset;
     const float* w = params_.data() + info.weight_offset;
     const float* b = params_.data() + info.bias_offset;
     switch (L.type) {
@@ -299,9 +309,14 @@ void Network::forward_layer(Workspace& ws, int i) const {
             rbf_forward(pre, in, fixed_.data() + info.fixed_offset, int(info.in.size()), info.out.c);
             break;
     }
-    activation_forward(out, pre, size_t(info.out.size()), L.activation);
-    ws.done_ = i + 1;
-    ws.label_ = -1;
+    activate(*this, ws, i);
+}
+
+void Network::activate_layer(Workspace& ws, int i) const {
+    check_ws(*this, ws);
+    if (i < 0 || i >= int(layers_.size()) || ws.done_ < i)
+        throw Error(ErrorKind::Usage, "activate_layer", "layer " + std::to_string(i) + " is out of range or not reached");
+    activate(*this, ws, i);
 }
 
 void Network::forward(Workspace& ws, const float* input) const {

@@ -141,31 +141,74 @@ TEST_CASE("kernels: odd shapes, 3x3 and 5x5 kernels, connection tables match the
 }
 
 TEST_CASE("kernels: predict_batch gives the single-digit labels and outputs for 1, 2 and 3 threads") {
-    for (const std::string& name : {std::string("lenet5"), std::string("lenet5-1998")}) {
-        Network net(arch_preset(name));
-        net.init(5);
-        const int n = 70;
+    // Chunks of 8 digits run their first dense layer (C5, or a full layer) for all of them at once
+    // (kernels::dense_forward_multi); the outputs must still be the single-digit pass's bit for bit,
+    // on every instruction set: the presets, a conv covering its input with a connection table, a
+    // full layer straight after pooling (400 inputs), and one whose width is no multiple of a vector
+    // (the single-digit path). n = 70 gives whole chunks and a 6-digit rest; n = 16 two whole chunks.
+    std::vector<Network> nets;
+    for (const char* name : {"lenet5", "lenet5-1998", "lenet5-relu"}) nets.emplace_back(arch_preset(name));
+    nets.emplace_back(nettest::spec_json(R"({"name": "c5table", "input": [1, 32, 32], "loss": "mse", "layers": [
+        {"name": "C1", "type": "conv", "maps": 6, "kernel": 5, "activation": "tanh"},
+        {"name": "S2", "type": "pool", "mode": "avg", "size": 2, "stride": 2},
+        {"name": "C3", "type": "conv", "maps": 16, "kernel": 5, "activation": "tanh"},
+        {"name": "S4", "type": "pool", "mode": "avg", "size": 2, "stride": 2},
+        {"name": "C5", "type": "conv", "maps": 20, "kernel": 5, "activation": "tanh",
+         "table": [[1,0,0,1,0,1,1,0,1,0,0,1,0,1,1,0,1,0,0,1], [0,1,1,0,1,0,0,1,0,1,1,0,1,0,0,1,0,1,1,0],
+                   [1,1,0,0,1,1,0,0,1,1,0,0,1,1,0,0,1,1,0,0], [0,0,1,1,0,0,1,1,0,0,1,1,0,0,1,1,0,0,1,1],
+                   [1,0,1,0,1,0,1,0,1,0,1,0,1,0,1,0,1,0,1,0], [0,1,0,1,0,1,0,1,0,1,0,1,0,1,0,1,0,1,0,1],
+                   [1,1,1,0,0,0,1,1,1,0,0,0,1,1,1,0,0,0,1,1], [0,0,0,1,1,1,0,0,0,1,1,1,0,0,0,1,1,1,0,0],
+                   [1,0,0,0,1,0,0,0,1,0,0,0,1,0,0,0,1,0,0,0], [0,1,0,0,0,1,0,0,0,1,0,0,0,1,0,0,0,1,0,0],
+                   [0,0,1,0,0,0,1,0,0,0,1,0,0,0,1,0,0,0,1,0], [0,0,0,1,0,0,0,1,0,0,0,1,0,0,0,1,0,0,0,1],
+                   [1,1,0,1,1,0,1,1,0,1,1,0,1,1,0,1,1,0,1,1], [0,1,1,0,1,1,0,1,1,0,1,1,0,1,1,0,1,1,0,1],
+                   [1,0,1,1,0,1,1,0,1,1,0,1,1,0,1,1,0,1,1,0], [1,1,1,1,0,0,0,0,1,1,1,1,0,0,0,0,1,1,1,1]]},
+        {"name": "F6", "type": "full", "units": 13, "activation": "tanh"},
+        {"name": "OUT", "type": "full", "units": 10}]})"));
+    nets.emplace_back(nettest::spec_json(R"({"name": "pool-full", "input": [1, 28, 28], "loss": "xent", "layers": [
+        {"name": "C1", "type": "conv", "maps": 4, "kernel": 5, "activation": "relu"},
+        {"name": "S2", "type": "pool", "mode": "max", "size": 2, "stride": 2},
+        {"name": "F3", "type": "full", "units": 37, "activation": "tanh"},
+        {"name": "F4", "type": "full", "units": 10}]})"));
+    nets.emplace_back(nettest::spec_json(R"({"name": "odd-full", "input": [1, 9, 9], "loss": "mse", "layers": [
+        {"name": "C1", "type": "conv", "maps": 3, "kernel": 3, "activation": "tanh"},
+        {"name": "F2", "type": "full", "units": 21, "activation": "tanh"},
+        {"name": "F3", "type": "full", "units": 10}]})"));
+    IsaGuard guard;
+    std::vector<kernels::Isa> isas = fast_isas();
+    isas.push_back(kernels::Isa::Portable);
+    for (size_t k = 0; k < nets.size(); ++k) {
+        Network& net = nets[k];
+        CAPTURE(net.spec().name);
+        nettest::fill_params(net, 11 + k);
         const size_t in = size_t(net.input_shape().size()), out = size_t(net.output_shape().size());
+        const int last = int(net.layers().size()) - 1;
         std::vector<float> xs;
-        for (int i = 0; i < n; ++i) {
+        for (int i = 0; i < 70; ++i) {
             const std::vector<float> x = nettest::random_input(net, 100 + uint64_t(i), 0, 1);
             xs.insert(xs.end(), x.begin(), x.end());
         }
-        Workspace ws(net);
-        std::vector<int> want(n);
-        std::vector<float> want_out(n * out);
-        for (int i = 0; i < n; ++i) {
-            const Prediction p = net.predict(ws, xs.data() + size_t(i) * in);
-            want[size_t(i)] = p.label;
-            std::copy(ws.out(int(net.layers().size()) - 1), ws.out(int(net.layers().size()) - 1) + out,
-                      want_out.begin() + long(i * out));
-        }
-        for (int t : {1, 2, 3}) {
-            std::vector<int> labels(n, -1);
-            std::vector<float> outs(n * out, -1.0f);
-            predict_batch(net, xs.data(), n, labels.data(), outs.data(), t);
-            CHECK(labels == want);
-            CHECK(outs == want_out);
+        for (kernels::Isa isa : isas) {
+            CAPTURE(kernels::isa_name(isa));
+            kernels::set_isa(isa);
+            Workspace ws(net);
+            std::vector<int> want(70);
+            std::vector<float> want_out(70 * out);
+            for (int i = 0; i < 70; ++i) {
+                const Prediction p = net.predict(ws, xs.data() + size_t(i) * in);
+                want[size_t(i)] = p.label;
+                std::copy(ws.out(last), ws.out(last) + out, want_out.begin() + long(i * out));
+            }
+            for (int n : {70, 16, 1}) {
+                for (int t : {1, 2, 3}) {
+                    CAPTURE(n);
+                    CAPTURE(t);
+                    std::vector<int> labels(size_t(n), -1);
+                    std::vector<float> outs(size_t(n) * out, -1.0f);
+                    predict_batch(net, xs.data(), n, labels.data(), outs.data(), t);
+                    CHECK(std::equal(labels.begin(), labels.end(), want.begin()));
+                    CHECK(std::equal(outs.begin(), outs.end(), want_out.begin()));
+                }
+            }
         }
     }
     Network net(arch_preset("lenet5"));

@@ -209,6 +209,9 @@ public:
     // Step-through: set the input, then run exactly one layer (index i requires i-1 already done).
     void       set_input(Workspace& ws, const float* input) const;
     void       forward_layer(Workspace& ws, int i) const;
+    // internal (predict_batch): layer i's output from a pre-activation already in ws's buffer for it
+    // (the second half of forward_layer); needs layers 0 .. i-1 done, then 0 .. i are done.
+    void       activate_layer(Workspace& ws, int i) const;
     Prediction prediction(const Workspace& ws) const;  // from the last layer's output
     Prediction predict(Workspace& ws, const float* input) const { forward(ws, input); return prediction(ws); }
 
