@@ -194,7 +194,7 @@ int main(int argc, char** argv) {
             status.fps    = ImGui::GetIO().Framerate;
             status.width  = info.width;
             status.height = info.height;
-            status.ready  = status.ready || status.frames >= 2;  // as on the web: see main_web.cpp
+            status.ready  = status.ready || status.frames >= 2;  // ImGui shows auto-sized windows from frame 2
 
             bool last_frame = o.frames > 0 && status.frames >= o.frames;
             if (last_frame && !o.screenshot.empty()) {

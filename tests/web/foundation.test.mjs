@@ -17,7 +17,7 @@ export const tests = [
       check(/^\d+\.\d+\.\d+/.test(state.version), `version '${state.version}'`);
       const footer = await page.textContent('#version');
       check(footer === 'v' + state.version, `page footer '${footer}' differs from engine version ${state.version}`);
-      check(state.platform === 'web' && state.frames >= 2 && state.width > 0 && state.height > 0,
+      check(state.platform === 'web' && state.frames >= 1 && state.width > 0 && state.height > 0,
             `state: ${JSON.stringify(state)}`);
       check(await page.isHidden('#loading'), 'the loading panel is still visible after ready');
       check(await page.isHidden('#error'), 'the error panel is visible');
