@@ -45,6 +45,7 @@ struct BatchJob {
     float*            outputs;
     int               n, parts;
     std::atomic<int>* next;   // next chunk to claim (threaded runs), or null: part = a fixed range
+    int               dense;  // the layer run for several digits at once (batched_layer), or -1
 };
 
 constexpr int kChunk = 8;  // digits per claim: threads take chunks until none are left, so a thread
@@ -61,17 +62,23 @@ void run_part(const BatchJob& j, int part) {
     for (int c; (c = j.next->fetch_add(1)) * kChunk < j.n;) run_range(j, c * kChunk, std::min(j.n, (c + 1) * kChunk));
 }
 
-// The first dense layer after the input layer (a full layer, or a conv whose kernel covers its input
-// such as C5), or -1. At batch 1 its weights stream from L2 for every digit (C5: 192 KB, ~20% of a
-// forward pass); run_range runs it for a chunk's digits at once.
-int dense_layer(const Network& net) {
+// The layer run_range computes for a chunk's digits at once, or -1: the first dense layer after the
+// input layer (a full layer, or a conv whose kernel covers its input such as C5), when the kernels
+// cover it (kernels::dense_forward_multi; not the portable loops). At batch 1 its weights stream
+// from L2 for every digit (C5: 192 KB, ~20% of a forward pass). Decided once per batch.
+int batched_layer(const Network& net) {
     const std::vector<LayerSpec>& L = net.spec().layers;
     for (int i = 1; i < int(L.size()); ++i) {
         const LayerSpec& s = L[size_t(i)];
         const LayerInfo& f = net.layers()[size_t(i)];
-        if (s.type == LayerType::Full) return i;
-        if (s.type == LayerType::Conv && s.stride == 1 && s.padding == 0 && f.in.h == s.kernel && f.in.w == s.kernel)
-            return i;
+        const bool dense = s.type == LayerType::Full ||
+                           (s.type == LayerType::Conv && s.stride == 1 && s.padding == 0 && f.in.h == s.kernel &&
+                            f.in.w == s.kernel);
+        if (!dense) continue;
+        const float* w = net.params().data() + f.weight_offset;
+        const float* b = net.params().data() + f.bias_offset;
+        const bool covered = kernels::dense_forward_multi(nullptr, 0, nullptr, 0, 0, w, b, int(f.in.size()), f.out.c);
+        return covered ? i : -1;
     }
     return -1;
 }
@@ -92,7 +99,7 @@ void run_range(const BatchJob& j, int lo, int hi) {
     const size_t out_size = size_t(net.output_shape().size());
     const int last = int(net.layers().size()) - 1;
     const bool penalty = net.layers().back().type == LayerType::Rbf || net.spec().loss == LossKind::Map;
-    const int m = hi - lo > 1 ? dense_layer(net) : -1;
+    const int m = hi - lo > 1 ? j.dense : -1;
     if (m > 0) {
         // Layers before m digit by digit, layer m's product for all the digits at once (the same bits
         // as digit by digit: kernels::dense_forward_multi), the rest digit by digit from its output.
@@ -100,25 +107,23 @@ void run_range(const BatchJob& j, int lo, int hi) {
         const int I = int(f.in.size()), O = f.out.c, n = hi - lo;
         const float* w = net.params().data() + f.weight_offset;
         const float* b = net.params().data() + f.bias_offset;
-        if (kernels::dense_forward_multi(nullptr, 0, nullptr, 0, 0, w, b, I, O)) {  // covered?
-            thread_local std::vector<float> xs, ps;  // layer m's inputs and products, kept per thread
-            if (xs.size() < size_t(n) * I) xs.resize(size_t(n) * I);
-            if (ps.size() < size_t(n) * O) ps.resize(size_t(n) * O);
-            for (int d = 0; d < n; ++d) {
-                net.set_input(ws, j.inputs + size_t(lo + d) * in_size);
-                for (int l = 0; l < m; ++l) net.forward_layer(ws, l);
-                std::copy(ws.out(m - 1), ws.out(m - 1) + I, xs.data() + size_t(d) * I);
-            }
-            kernels::dense_forward_multi(ps.data(), size_t(O), xs.data(), size_t(I), n, w, b, I, O);
-            float* pre = ws.pre_.data() + f.act_offset;
-            for (int d = 0; d < n; ++d) {
-                std::copy(ps.data() + size_t(d) * O, ps.data() + size_t(d + 1) * O, pre);
-                net.activate_layer(ws, m);
-                for (int l = m + 1; l <= last; ++l) net.forward_layer(ws, l);
-                emit(j, lo + d, ws.out(last), out_size, penalty);
-            }
-            return;
+        thread_local std::vector<float> xs, ps;  // layer m's inputs and products, kept per thread
+        if (xs.size() < size_t(n) * I) xs.resize(size_t(n) * I);
+        if (ps.size() < size_t(n) * O) ps.resize(size_t(n) * O);
+        for (int d = 0; d < n; ++d) {
+            net.set_input(ws, j.inputs + size_t(lo + d) * in_size);
+            for (int l = 0; l < m; ++l) net.forward_layer(ws, l);
+            std::copy(ws.out(m - 1), ws.out(m - 1) + I, xs.data() + size_t(d) * I);
         }
+        kernels::dense_forward_multi(ps.data(), size_t(O), xs.data(), size_t(I), n, w, b, I, O);
+        float* pre = ws.pre_.data() + f.act_offset;
+        for (int d = 0; d < n; ++d) {
+            std::copy(ps.data() + size_t(d) * O, ps.data() + size_t(d + 1) * O, pre);
+            net.activate_layer(ws, m);
+            for (int l = m + 1; l <= last; ++l) net.forward_layer(ws, l);
+            emit(j, lo + d, ws.out(last), out_size, penalty);
+        }
+        return;
     }
     for (int i = lo; i < hi; ++i) {
         net.forward(ws, j.inputs + size_t(i) * in_size);
@@ -223,7 +228,7 @@ void predict_batch(const Network& net, const float* inputs, int n, int* labels, 
     if (!inputs) throw Error(ErrorKind::Usage, "predict_batch", "inputs is null");
     // A part below ~16 digits costs more in wake-ups than it saves.
     int parts = std::max(1, std::min({threads, hardware_threads(), n / 16}));
-    BatchJob job{&net, inputs, labels, outputs, n, parts, nullptr};
+    BatchJob job{&net, inputs, labels, outputs, n, parts, nullptr, n > 1 ? batched_layer(net) : -1};
 #ifndef LENET_NO_THREADS
     std::atomic<int> next{0};
     job.next = &next;
