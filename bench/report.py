@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """report.py — turn the JSON lines of scripts/bench (ours and the peers) into one Markdown table with
-ratios against the best peer, and check the targets of docs/performance.md (issue 6).
+ratios against the best peer, and check the targets of docs/performance.md.
 
     bench/report.py RESULTS.jsonl [--machine TEXT]
 
@@ -142,7 +142,7 @@ def main():
                              f"{100 * (floors[k] / v if d == 'low' else v / floors[k]):.0f}%")
             print(f"| {r['who']} `{r['arch']}`, % of the floor | " + " | ".join(cells) + " |")
 
-    # Targets (issue 6)
+    # Targets (docs/performance.md)
     def get(who, arch, k):
         for r in ours:
             if r["who"] == who and r["arch"] == arch:

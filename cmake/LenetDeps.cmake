@@ -53,7 +53,7 @@ if(EMSCRIPTEN)
   set(SDL_TEST   OFF CACHE BOOL "" FORCE)
   # The page needs SDL's video, events and timers only (ImGui draws with WebGL2 itself). Disabled
   # subsystems keep their API with dummy drivers, so ImGui's SDL backend still links; this keeps
-  # their code (audio mixing, the 2D renderers, HIDAPI, ...) out of index.wasm (issue 6: <= 1.5 MB).
+  # their code (audio mixing, the 2D renderers, HIDAPI, ...) out of index.wasm (the page's code budget: <= 1.5 MB).
   foreach(_sub AUDIO RENDER JOYSTICK HAPTIC HIDAPI SENSOR POWER LOCALE MISC)
     set(SDL_${_sub} OFF CACHE BOOL "" FORCE)
   endforeach()

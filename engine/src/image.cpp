@@ -100,7 +100,8 @@ void check_pnm(const uint8_t* b, size_t n, const std::string& where) {
                         std::to_string(kMaxImageSide) + " pixels per side");
     if (v[2] < 1) throw Error(ErrorKind::Format, where, "PNM maximum value is 0");
     // stb_image 2.27 converts a 16-bit PPM to gray with its 8-bit routine and reads past its buffer
-    // (found by tests/fuzz/fuzz_image; fixed upstream in 2.28). 16-bit PGM needs no conversion.
+    // (fixed upstream in 2.28; tests/corpus/image/crash-ppm-16bit-gray-conversion). 16-bit PGM needs
+    // no conversion.
     if (b[1] == '6' && v[2] > 255)
         throw Error(ErrorKind::Format, where, "16-bit colour PPM is not supported: save it as 8-bit PPM, PGM or PNG");
     size_t need = size_t(v[0]) * size_t(v[1]) * (b[1] == '6' ? 3 : 1) * (v[2] > 255 ? 2 : 1);
@@ -111,7 +112,7 @@ void check_pnm(const uint8_t* b, size_t n, const std::string& where) {
 }
 
 // stb_image 2.27 (Debian's) does not check that a JPEG Huffman table (DHT) declares at most 256
-// codes, and then writes past its tables (fixed upstream in 2.28; found by tests/fuzz/fuzz_image).
+// codes, and then writes past its tables (fixed upstream in 2.28; tests/corpus/image/crash-jpeg-dht-*).
 // Walk the markers as stb does (bytes past the end read as 0, as stb's reader returns) and refuse it.
 void check_jpeg(const uint8_t* b, size_t n, const std::string& where) {
     size_t i = 0;
@@ -147,8 +148,8 @@ bool is_png(const uint8_t* b, size_t n) { return n >= 8 && std::memcmp(b, kPngSi
 uint32_t be32(const uint8_t* p) { return uint32_t(p[0]) << 24 | uint32_t(p[1]) << 16 | uint32_t(p[2]) << 8 | p[3]; }
 
 // stb_image 2.27 memcpy()s from a null buffer when a PNG's first IDAT chunk is empty (undefined
-// behaviour, found by tests/fuzz/fuzz_image). Empty IDAT chunks carry nothing: drop them. Returns
-// the filtered bytes, or an empty vector when there is nothing to drop.
+// behaviour; tests/corpus/image/crash-png-empty-first-idat). Empty IDAT chunks carry nothing: drop
+// them. Returns the filtered bytes, or an empty vector when there is nothing to drop.
 std::vector<uint8_t> without_empty_idat(const uint8_t* b, size_t n) {
     if (!is_png(b, n)) return {};
     std::vector<uint8_t> out;
@@ -168,7 +169,7 @@ std::vector<uint8_t> without_empty_idat(const uint8_t* b, size_t n) {
 }
 
 // stb_image 2.27 grows its IDAT buffer to a chunk's declared length before reading the chunk, so a
-// 135-byte PNG that claims a 2 GB IDAT made it allocate 2 GB (found by tests/fuzz/fuzz_image). A
+// 135-byte PNG that claims a 2 GB IDAT makes it allocate 2 GB (tests/corpus/image/oom-*). A
 // chunk whose data cannot be in the file is refused first; chunks after IEND are not looked at.
 void check_png_chunks(const uint8_t* b, size_t n, const std::string& where) {
     if (!is_png(b, n)) return;

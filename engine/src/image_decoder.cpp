@@ -6,9 +6,8 @@
 // engine/CMakeLists.txt, tests/fuzz/CMakeLists.txt):
 // when a marker ends a JPEG scan early, stbi__grow_buffer_unsafe keeps adding bits with code_bits
 // gone negative, `b << (24 - code_bits)` shifts by 32 or more. b is always 0 there (no bytes are read
-// after the marker), so the value is 0 whatever the shift gives; UBSan still reports it (found by
-// tests/fuzz/fuzz_image; the input is tests/corpus/image/crash-jpeg-shift-after-marker, which the
-// corpus test replays).
+// after the marker), so the value is 0 whatever the shift gives; UBSan still reports it
+// (tests/corpus/image/crash-jpeg-shift-after-marker, which the corpus test replays).
 #define STB_IMAGE_IMPLEMENTATION
 #if defined(__GNUC__) || defined(__clang__)
 #pragma GCC diagnostic push

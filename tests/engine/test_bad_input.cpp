@@ -1,4 +1,4 @@
-// test_bad_input.cpp — the bad-input table (issue 7): malformed files and specs of every format the
+// test_bad_input.cpp — the bad-input table: malformed files and specs of every format the
 // engine reads — idx images and labels, .npz/.npy, native .lenet weights, JSON architecture specs,
 // images — written to disk and loaded the way the CLI and the app load them. For every row:
 //   1. the exact lenet::ErrorKind and a fragment of the message (which names the file);

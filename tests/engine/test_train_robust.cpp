@@ -1,4 +1,4 @@
-// test_train_robust.cpp — training and saving under hostile conditions (issue 7): absurd learning
+// test_train_robust.cpp — training and saving under hostile conditions: absurd learning
 // rates, empty data, batches larger than the data, an interruption mid-pass whose saved weights load
 // and evaluate, and saves that fail (full disk, /dev/full, missing folder, NaN weights) without ever
 // replacing a good weights file.
