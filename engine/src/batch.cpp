@@ -9,6 +9,7 @@
 #include "lenet/lenet.h"
 
 #include "kernels.h"
+#include "workspace.h"
 
 #include <algorithm>
 #include <atomic>
@@ -30,8 +31,7 @@ namespace {
 // The workspace this thread uses for `net` (re-made when the layout differs).
 Workspace& thread_workspace(const Network& net) {
     thread_local std::unique_ptr<Workspace> ws;
-    if (!ws || ws->offsets_.size() != net.layers().size() + 1 || ws->pre_.size() != net.act_size_ ||
-        ws->input_.size() != size_t(net.input_shape().size())) {
+    if (!ws || !ws->impl().fits(net)) {
         ws.reset(new Workspace(net));
         ws->want_input_grad = false;
     }
@@ -116,7 +116,7 @@ void run_range(const BatchJob& j, int lo, int hi) {
             std::copy(ws.out(m - 1), ws.out(m - 1) + I, xs.data() + size_t(d) * I);
         }
         kernels::dense_forward_multi(ps.data(), size_t(O), xs.data(), size_t(I), n, w, b, I, O);
-        float* pre = ws.pre_.data() + f.act_offset;
+        float* pre = ws.impl().pre.data() + f.act_offset;
         for (int d = 0; d < n; ++d) {
             std::copy(ps.data() + size_t(d) * O, ps.data() + size_t(d + 1) * O, pre);
             net.activate_layer(ws, m);

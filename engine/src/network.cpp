@@ -9,6 +9,7 @@
 #include "kernels.h"
 #include "layers.h"
 #include "lenet/lenet.h"
+#include "workspace.h"
 
 #include <algorithm>
 #include <cmath>
@@ -50,13 +51,6 @@ struct Xoshiro256 {
         return float(r * t);
     }
 };
-
-void check_ws(const Network& net, const Workspace& ws) {
-    if (ws.offsets_.size() != net.layers().size() + 1 || ws.pre_.size() != net.act_size_ ||
-        ws.scratch_.size() < net.scratch_size_ ||
-        ws.input_.size() != size_t(net.input_shape().size()))
-        throw Error(ErrorKind::Usage, "workspace", "this Workspace was made for a different network");
-}
 
 }  // namespace
 
@@ -264,40 +258,40 @@ void Network::init(uint64_t seed) {
 // Forward
 // ================================================================================================
 void Network::set_input(Workspace& ws, const float* input) const {
-    check_ws(*this, ws);
-    std::memcpy(ws.input_.data(), input, ws.input_.size() * sizeof(float));
-    ws.done_ = 0;
-    ws.label_ = -1;
+    ws.impl().check(*this);
+    std::memcpy(ws.impl().input.data(), input, ws.impl().input.size() * sizeof(float));
+    ws.impl().done = 0;
+    ws.impl().label = -1;
 }
 
 namespace {
 // Layer i's output from its pre-activation in ws; layers 0 .. i done (forward_layer, activate_layer).
 void activate(const Network& net, Workspace& ws, int i) {
     const LayerInfo& info = net.layers()[size_t(i)];
-    activation_forward(ws.out_.data() + info.act_offset, ws.pre_.data() + info.act_offset, size_t(info.out.size()),
+    activation_forward(ws.impl().out.data() + info.act_offset, ws.impl().pre.data() + info.act_offset, size_t(info.out.size()),
                        net.spec().layers[size_t(i)].activation);
-    ws.done_ = i + 1;
-    ws.label_ = -1;
+    ws.impl().done = i + 1;
+    ws.impl().label = -1;
 }
 }  // namespace
 
 void Network::forward_layer(Workspace& ws, int i) const {
-    check_ws(*this, ws);
+    ws.impl().check(*this);
     if (i < 0 || i >= int(layers_.size()))
         throw Error(ErrorKind::Usage, "forward_layer", "layer index " + std::to_string(i) + " out of range");
-    if (ws.done_ < i)
+    if (ws.impl().done < i)
         throw Error(ErrorKind::Usage, "forward_layer", "layer " + std::to_string(i) + " needs layer " +
                                                            std::to_string(i - 1) + " computed first");
     const LayerSpec& L = spec_.layers[size_t(i)];
     const LayerInfo& info = layers_[size_t(i)];
-    const float* in = i == 0 ? ws.input_.data() : ws.out_.data() + layers_[size_t(i) - 1].act_offset;
-    float* pre = ws.pre_.data() + info.act_offset;
+    const float* in = i == 0 ? ws.impl().input.data() : ws.impl().out.data() + layers_[size_t(i) - 1].act_offset;
+    float* pre = ws.impl().pre.data() + info.act_offset;
     const float* w = params_.data() + info.weight_offset;
     const float* b = params_.data() + info.bias_offset;
     switch (L.type) {
         case LayerType::Conv:
             conv_forward(pre, in, w, b, L.table.empty() ? nullptr : L.table.data(), info.in, info.out, L.kernel,
-                         L.stride, L.padding, ws.scratch_.data());
+                         L.stride, L.padding, ws.impl().scratch.data());
             break;
         case LayerType::Pool:
             pool_forward(pre, in, w, b, L.pool, info.in, info.out, L.kernel, L.stride);
@@ -313,8 +307,8 @@ void Network::forward_layer(Workspace& ws, int i) const {
 }
 
 void Network::activate_layer(Workspace& ws, int i) const {
-    check_ws(*this, ws);
-    if (i < 0 || i >= int(layers_.size()) || ws.done_ < i)
+    ws.impl().check(*this);
+    if (i < 0 || i >= int(layers_.size()) || ws.impl().done < i)
         throw Error(ErrorKind::Usage, "activate_layer", "layer " + std::to_string(i) + " is out of range or not reached");
     activate(*this, ws, i);
 }
@@ -332,11 +326,11 @@ bool penalty_output(const ArchSpec& s) {
 }  // namespace
 
 Prediction Network::prediction(const Workspace& ws) const {
-    check_ws(*this, ws);
-    if (ws.done_ != int(layers_.size()))
+    ws.impl().check(*this);
+    if (ws.impl().done != int(layers_.size()))
         throw Error(ErrorKind::Usage, "prediction", "run the forward pass through the last layer first");
     const LayerInfo& last = layers_.back();
-    const float* y = ws.out_.data() + last.act_offset;
+    const float* y = ws.impl().out.data() + last.act_offset;
     const size_t n = size_t(last.out.size());
     Prediction p;
     p.scores.assign(y, y + n);
@@ -358,16 +352,16 @@ Prediction Network::prediction(const Workspace& ws) const {
 // Loss
 // ================================================================================================
 float Network::loss(Workspace& ws, int label) const {
-    check_ws(*this, ws);
-    if (ws.done_ != int(layers_.size()))
+    ws.impl().check(*this);
+    if (ws.impl().done != int(layers_.size()))
         throw Error(ErrorKind::Usage, "loss", "run the forward pass through the last layer first");
     const LayerInfo& last = layers_.back();
     const int n = int(last.out.size());
     if (label < 0 || label >= n)
         throw Error(ErrorKind::Value, "loss", "label " + std::to_string(label) + " out of range 0.." + std::to_string(n - 1));
-    const float* y = ws.out_.data() + last.act_offset;
-    float* g = ws.dout_.data() + last.act_offset;   // dE/dy
-    float* h = ws.d2out_.data() + last.act_offset;  // Gauss-Newton d2E/dy2 (diagonal, >= 0)
+    const float* y = ws.impl().out.data() + last.act_offset;
+    float* g = ws.impl().grad.out.data() + last.act_offset;   // dE/dy
+    float* h = ws.impl().hess.out.data() + last.act_offset;  // Gauss-Newton d2E/dy2 (diagonal, >= 0)
     const bool rbf = spec_.layers.back().type == LayerType::Rbf;
     double E = 0.0;
     switch (spec_.loss) {
@@ -414,9 +408,9 @@ float Network::loss(Workspace& ws, int label) const {
             break;
         }
     }
-    ws.loss_ = float(E);
-    ws.label_ = label;
-    return ws.loss_;
+    ws.impl().loss = float(E);
+    ws.impl().label = label;
+    return ws.impl().loss;
 }
 
 // ================================================================================================
@@ -451,22 +445,22 @@ bool dense_like(const LayerSpec& L, const LayerInfo& info) {
 
 // grad += the recorded samples' dense weight gradients, in sample order.
 void flush_impl(const Network& net, Workspace& ws, float* grad) {
-    const int n = ws.defer_n_;
-    ws.defer_n_ = 0;
-    ws.defer_grad_ = nullptr;
+    const int n = ws.impl().defer.n;
+    ws.impl().defer.n = 0;
+    ws.impl().defer.grad = nullptr;
     if (n == 0) return;
     const std::vector<LayerInfo>& layers = net.layers();
     for (size_t i = 0; i < layers.size(); ++i) {
-        const size_t off = ws.defer_off_[i];
+        const size_t off = ws.impl().defer.off[i];
         if (off == SIZE_MAX) continue;
         const LayerInfo& info = layers[i];
         const int I = int(info.in.size()), O = info.out.c;
-        const float* g = ws.defer_.data() + off;
+        const float* g = ws.impl().defer.rec.data() + off;
         const float* x = g + O;
         float* dw = grad + info.weight_offset;
-        if (kernels::dense_weight_grads(dw, g, ws.defer_stride_, x, ws.defer_stride_, n, I, O)) continue;
+        if (kernels::dense_weight_grads(dw, g, ws.impl().defer.stride, x, ws.impl().defer.stride, n, I, O)) continue;
         for (int s = 0; s < n; ++s)  // full_backward's portable loop, sample by sample
-            full_weight_grad(dw, g + size_t(s) * ws.defer_stride_, x + size_t(s) * ws.defer_stride_, I, O);
+            full_weight_grad(dw, g + size_t(s) * ws.impl().defer.stride, x + size_t(s) * ws.impl().defer.stride, I, O);
     }
 }
 
@@ -477,26 +471,26 @@ void backward_impl(const Network& net, const std::vector<LayerInfo>& layers, Wor
     // Deferred dense weight gradients (set_deferred): with the kernels only (their rounding); a
     // sample without them first adds what was recorded, to keep the order of the sums.
     bool defer = false;
-    if (!SQ && !up && ws.defer_cap_ > 0) {
-        if (ws.defer_n_ > 0 && acc != ws.defer_grad_)
+    if (!SQ && !up && ws.impl().defer.cap > 0) {
+        if (ws.impl().defer.n > 0 && acc != ws.impl().defer.grad)
             throw Error(ErrorKind::Usage, "backward", "a different gradient buffer than the one with deferred "
                                                       "gradients (call flush_deferred first)");
         defer = kernels::isa() != kernels::Isa::Portable;
-        if (ws.defer_n_ == ws.defer_cap_ || (!defer && ws.defer_n_ > 0)) flush_impl(net, ws, acc);
+        if (ws.impl().defer.n == ws.impl().defer.cap || (!defer && ws.impl().defer.n > 0)) flush_impl(net, ws, acc);
     }
-    float* slot = defer ? ws.defer_.data() + size_t(ws.defer_n_) * ws.defer_stride_ : nullptr;
-    std::vector<float>& dout = SQ ? ws.d2out_ : ws.dout_;
-    std::vector<float>& dpre = SQ ? ws.d2pre_ : ws.dpre_;
-    std::vector<float>& din0 = SQ ? ws.d2in_ : ws.din_;
+    float* slot = defer ? ws.impl().defer.rec.data() + size_t(ws.impl().defer.n) * ws.impl().defer.stride : nullptr;
+    std::vector<float>& dout = SQ ? ws.impl().hess.out : ws.impl().grad.out;
+    std::vector<float>& dpre = SQ ? ws.impl().hess.pre : ws.impl().grad.pre;
+    std::vector<float>& din0 = SQ ? ws.impl().hess.in : ws.impl().grad.in;
     const float* params = net.params().data();
     for (int i = int(layers.size()) - 1; i >= 0; --i) {
         const LayerSpec& L = spec.layers[size_t(i)];
         const LayerInfo& info = layers[size_t(i)];
         const size_t n = size_t(info.out.size());
-        const float* in = i == 0 ? ws.input_.data() : ws.out_.data() + layers[size_t(i) - 1].act_offset;
+        const float* in = i == 0 ? ws.impl().input.data() : ws.impl().out.data() + layers[size_t(i) - 1].act_offset;
         float* gpre = dpre.data() + info.act_offset;
-        activation_backward<SQ>(gpre, dout.data() + info.act_offset, ws.pre_.data() + info.act_offset,
-                                ws.out_.data() + info.act_offset, n, L.activation);
+        activation_backward<SQ>(gpre, dout.data() + info.act_offset, ws.impl().pre.data() + info.act_offset,
+                                ws.impl().out.data() + info.act_offset, n, L.activation);
         float* gin = nullptr;
         if (i > 0) gin = dout.data() + layers[size_t(i) - 1].act_offset;
         else if (ws.want_input_grad) gin = din0.data();
@@ -526,9 +520,9 @@ void backward_impl(const Network& net, const std::vector<LayerInfo>& layers, Wor
             }
             std::fill_n(gw, np, 0.0f);
         }
-        if (defer && ws.defer_off_[size_t(i)] != SIZE_MAX) {
+        if (defer && ws.impl().defer.off[size_t(i)] != SIZE_MAX) {
             const int I = int(info.in.size()), O = info.out.c;
-            float* rec = slot + ws.defer_off_[size_t(i)];
+            float* rec = slot + ws.impl().defer.off[size_t(i)];
             std::copy(gpre, gpre + O, rec);
             std::copy(in, in + I, rec + O);
             if (kernels::dense_backward_no_dw(gin, gb, gpre, w, I, O)) continue;
@@ -536,7 +530,7 @@ void backward_impl(const Network& net, const std::vector<LayerInfo>& layers, Wor
         switch (L.type) {
             case LayerType::Conv:
                 conv_backward<SQ>(gin, gw, gb, gpre, in, w, L.table.empty() ? nullptr : L.table.data(), info.in,
-                                  info.out, L.kernel, L.stride, L.padding, ws.scratch_.data());
+                                  info.out, L.kernel, L.stride, L.padding, ws.impl().scratch.data());
                 break;
             case LayerType::Pool:
                 pool_backward<SQ>(gin, gw, gb, gpre, in, w, L.pool, info.in, info.out, L.kernel, L.stride);
@@ -547,7 +541,7 @@ void backward_impl(const Network& net, const std::vector<LayerInfo>& layers, Wor
             case LayerType::Rbf: {
                 const float* proto = net.fixed().data() + info.fixed_offset;
                 if (SQ)  // the rbf is the last layer (validated); its dE/dy is the loss gradient
-                    rbf_backward_h(gin, ws.dout_.data() + info.act_offset, gpre, in, proto, int(info.in.size()),
+                    rbf_backward_h(gin, ws.impl().grad.out.data() + info.act_offset, gpre, in, proto, int(info.in.size()),
                                    info.out.c);
                 else
                     rbf_backward(gin, gpre, in, proto, int(info.in.size()), info.out.c);
@@ -559,87 +553,57 @@ void backward_impl(const Network& net, const std::vector<LayerInfo>& layers, Wor
                         up->s, np);
     }
     if (defer) {
-        ws.defer_grad_ = acc;
-        ws.defer_n_++;
+        ws.impl().defer.grad = acc;
+        ws.impl().defer.n++;
     }
 }
 }  // namespace
 
 void Network::backward(Workspace& ws, float* grad) const {
-    check_ws(*this, ws);
-    if (ws.label_ < 0 || ws.done_ != int(layers_.size()))
+    ws.impl().check(*this);
+    if (ws.impl().label < 0 || ws.impl().done != int(layers_.size()))
         throw Error(ErrorKind::Usage, "backward", "call forward() and loss() before backward()");
     backward_impl<false>(*this, layers_, ws, grad);
 }
 
 void Network::flush_deferred(Workspace& ws, float* grad) const {
-    check_ws(*this, ws);
-    if (ws.defer_n_ > 0 && grad != ws.defer_grad_)
+    ws.impl().check(*this);
+    if (ws.impl().defer.n > 0 && grad != ws.impl().defer.grad)
         throw Error(ErrorKind::Usage, "flush_deferred", "not the gradient buffer the deferred gradients belong to");
     flush_impl(*this, ws, grad);
 }
 
 void Network::backward_update(Workspace& ws, float* grad, const float* step, float s, bool keep_grad) {
-    check_ws(*this, ws);
-    if (ws.label_ < 0 || ws.done_ != int(layers_.size()))
+    ws.impl().check(*this);
+    if (ws.impl().label < 0 || ws.impl().done != int(layers_.size()))
         throw Error(ErrorKind::Usage, "backward_update", "call forward() and loss() before backward_update()");
     const UpdateArgs up{params_.data(), step, s, keep_grad};
     backward_impl<false>(*this, layers_, ws, grad, &up);
 }
 
 void Network::backward_hessian(Workspace& ws, float* hdiag) const {
-    check_ws(*this, ws);
-    if (ws.label_ < 0 || ws.done_ != int(layers_.size()))
+    ws.impl().check(*this);
+    if (ws.impl().label < 0 || ws.impl().done != int(layers_.size()))
         throw Error(ErrorKind::Usage, "backward_hessian", "call forward() and loss() before backward_hessian()");
     backward_impl<true>(*this, layers_, ws, hdiag);
-}
-
-// ================================================================================================
-// Workspace
-// ================================================================================================
-Workspace::Workspace(const Network& net) {
-    const size_t in = size_t(net.input_shape().size()), acts = net.act_size_;
-    input_.assign(in, 0.0f);
-    din_.assign(in, 0.0f);
-    d2in_.assign(in, 0.0f);
-    pre_.assign(acts, 0.0f);
-    out_.assign(acts, 0.0f);
-    dout_.assign(acts, 0.0f);
-    dpre_.assign(acts, 0.0f);
-    d2out_.assign(acts, 0.0f);
-    d2pre_.assign(acts, 0.0f);
-    scratch_.assign(std::max<size_t>(net.scratch_size_, 1), 0.0f);
-    for (const LayerInfo& L : net.layers()) offsets_.push_back(L.act_offset);
-    offsets_.push_back(acts);
 }
 
 void Workspace::set_deferred(const Network& net, int cap) {
     if (cap < 0 || cap > 65536)
         throw Error(ErrorKind::Usage, "set_deferred", "cap must be in [0, 65536], got " + std::to_string(cap));
-    if (defer_n_ > 0)
+    if (impl_->defer.n > 0)
         throw Error(ErrorKind::Usage, "set_deferred", "deferred gradients are pending (call flush_deferred first)");
     const std::vector<LayerInfo>& layers = net.layers();
-    defer_off_.assign(layers.size(), SIZE_MAX);
-    defer_stride_ = 0;
+    impl_->defer.off.assign(layers.size(), SIZE_MAX);
+    impl_->defer.stride = 0;
     for (size_t i = 0; i < layers.size(); ++i)
         if (cap > 0 && dense_like(net.spec().layers[i], layers[i])) {
-            defer_off_[i] = defer_stride_;
-            defer_stride_ += size_t(layers[i].out.c) + size_t(layers[i].in.size());
+            impl_->defer.off[i] = impl_->defer.stride;
+            impl_->defer.stride += size_t(layers[i].out.c) + size_t(layers[i].in.size());
         }
-    defer_cap_ = defer_stride_ ? cap : 0;
-    defer_.assign(size_t(defer_cap_) * defer_stride_, 0.0f);
-    defer_grad_ = nullptr;
+    impl_->defer.cap = impl_->defer.stride ? cap : 0;
+    impl_->defer.rec.assign(size_t(impl_->defer.cap) * impl_->defer.stride, 0.0f);
+    impl_->defer.grad = nullptr;
 }
-
-static size_t ws_offset(const Workspace& ws, int layer) {
-    if (layer < 0 || layer + 1 >= int(ws.offsets_.size()))
-        throw Error(ErrorKind::Usage, "workspace", "layer index " + std::to_string(layer) + " out of range");
-    return ws.offsets_[size_t(layer)];
-}
-const float* Workspace::pre(int layer) const { return pre_.data() + ws_offset(*this, layer); }
-const float* Workspace::out(int layer) const { return out_.data() + ws_offset(*this, layer); }
-const float* Workspace::grad_out(int layer) const { return dout_.data() + ws_offset(*this, layer); }
-const float* Workspace::grad_pre(int layer) const { return dpre_.data() + ws_offset(*this, layer); }
-float*       Workspace::mutable_out(int layer) { return out_.data() + ws_offset(*this, layer); }
 
 }  // namespace lenet

@@ -219,13 +219,22 @@ TEST_CASE("gradcheck: backward accumulates and per-layer gradients are exposed")
     // activation-free layer it equals grad_pre(i)
     const int S4 = net.layer_index("S4");
     for (int k = 0; k < 400; ++k) CHECK(ws.grad_out(S4)[k] == ws.grad_pre(S4)[k]);
-    // want_input_grad = false skips dLoss/dinput but nothing else
-    std::vector<float> g3(net.params().size(), 0.0f);
+    // want_input_grad = false skips dLoss/dinput but nothing else: grad_input() keeps the previous
+    // sample's values (those of x, not of x2)
+    const std::vector<float> din1(ws.grad_input(), ws.grad_input() + x.size());
+    const std::vector<float> x2 = nettest::random_input(net, 5, 0, 1);
+    Workspace with(net);
+    std::vector<float> g3(net.params().size(), 0.0f), g4(net.params().size(), 0.0f);
+    net.forward(with, x2.data());
+    net.loss(with, 1);
+    net.backward(with, g4.data());
     ws.want_input_grad = false;
-    std::fill(ws.din_.begin(), ws.din_.end(), 12345.0f);
+    net.forward(ws, x2.data());
+    net.loss(ws, 1);
     net.backward(ws, g3.data());
-    CHECK(g3 == g1);
-    CHECK(ws.grad_input()[0] == 12345.0f);
+    CHECK(g3 == g4);
+    CHECK(std::equal(din1.begin(), din1.end(), ws.grad_input()));
+    CHECK(!std::equal(din1.begin(), din1.end(), with.grad_input()));
 }
 
 TEST_CASE("hessian: Gauss-Newton diagonal equals the exact second derivative where it is exact") {

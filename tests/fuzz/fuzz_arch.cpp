@@ -19,7 +19,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     LENET_FUZZ_CHECK(lenet::arch_to_json(again) == js);
     lenet::Totals t = net->totals();
     LENET_FUZZ_CHECK(t.params >= 0 && t.connections >= t.params - 1 && t.macs >= 0);
-    if (t.macs < 500000 && net->act_size_ < 100000) {
+    if (t.macs < 500000 && fuzz::activation_floats(*net) < 100000) {
         net->init(7);
         lenet::Workspace ws(*net);
         std::vector<float> x(size_t(net->input_shape().size()), 0.25f);

@@ -64,10 +64,15 @@ inline bool same_bits(const std::vector<float>& a, const std::vector<float>& b) 
     return a.size() == b.size() && (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0);
 }
 
+// Floats of all layer outputs together (the size of one workspace activation buffer).
+inline size_t activation_floats(const lenet::Network& net) {
+    return net.layers().back().act_offset + size_t(net.layers().back().out.size());
+}
+
 // Forward pass on a constant input when the network is small enough to be quick; every output must
 // be finite (weights that loaded are finite, activations are bounded or linear).
 inline void forward_small(const lenet::Network& net) {
-    if (net.totals().macs > 2000000 || net.act_size_ > 200000) return;
+    if (net.totals().macs > 2000000 || fuzz::activation_floats(net) > 200000) return;
     lenet::Workspace ws(net);
     std::vector<float> x(size_t(net.input_shape().size()), 0.5f);
     lenet::Prediction p = net.predict(ws, x.data());

@@ -26,6 +26,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -246,45 +247,45 @@ private:
     std::vector<LayerInfo> layers_;
     std::vector<float>     params_;
     std::vector<float>     fixed_;
-    friend class Workspace;
-public:
-    size_t                 act_size_ = 0;   // total floats of all layer outputs (internal)
-    size_t                 scratch_size_ = 0;
+    size_t                 act_size_ = 0;      // floats of all layer outputs together
+    size_t                 scratch_size_ = 0;  // conv scratch floats (the largest conv's)
+    friend struct WorkspaceImpl;
 };
 
 // Per-thread buffers for one sample: every layer's pre-activation and output, and their gradients.
-// Views are (C, H, W) row-major.
+// Views are (C, H, W) row-major. All buffers are allocated here, none during a pass. Copying makes
+// an independent workspace with the same contents; a moved-from workspace may only be destroyed
+// or assigned to.
+struct WorkspaceImpl;
 class Workspace {
 public:
     explicit Workspace(const Network& net);
-    const float* input() const { return input_.data(); }
-    const float* pre(int layer) const;    // pre-activation of layer i (C, H, W)
-    const float* out(int layer) const;    // post-activation output of layer i (C, H, W)
+    ~Workspace();
+    Workspace(const Workspace& o);
+    Workspace& operator=(const Workspace& o);
+    Workspace(Workspace&& o) noexcept;
+    Workspace& operator=(Workspace&& o) noexcept;
+
+    const float* input() const;              // the network input of the last set_input/forward
+    const float* pre(int layer) const;       // pre-activation of layer i (C, H, W)
+    const float* out(int layer) const;       // post-activation output of layer i (C, H, W)
+    float*       mutable_out(int layer);     // the same, writable (e.g. to probe dLoss/d(output))
     const float* grad_out(int layer) const;  // dLoss/d(output of layer i), valid after backward
     const float* grad_pre(int layer) const;  // dLoss/d(pre-activation of layer i), after backward
-    const float* grad_input() const { return din_.data(); }  // dLoss/d(network input), after backward
-    float        last_loss() const { return loss_; }          // value returned by the last loss()
+    const float* grad_input() const;         // dLoss/d(network input), after backward
+    float        last_loss() const;          // value returned by the last loss()
+    int          layers_done() const;        // layers 0 .. layers_done() - 1 are computed
     // backward() computes grad_input() only if this is true (it costs about a C1 forward).
     bool         want_input_grad = true;
-    float*       mutable_out(int layer);
-    int          layers_done() const { return done_; }
-    // Record up to cap samples' dense weight gradients (Network::flush_deferred); 0: off.
+    // Room for up to cap samples' records of Network::backward_deferred (minibatches); 0: none.
+    // Allocates; throws Error(Usage) while records are pending or for cap outside [0, 65536].
     void         set_deferred(const Network& net, int cap);
-    // internal
-    std::vector<float> input_, pre_, out_, dout_, dpre_, din_, scratch_;
-    std::vector<size_t> offsets_;
-    int done_ = 0;
-    // second-derivative buffers of backward_hessian (same layout as dout_/dpre_/din_)
-    std::vector<float> d2out_, d2pre_, d2in_;
-    float loss_ = 0.0f;
-    int   label_ = -1;
-    // deferred dense weight gradients: per sample defer_stride_ floats, layer i's output gradient
-    // at defer_off_[i] and its input right after (SIZE_MAX: not deferred)
-    std::vector<float>  defer_;
-    std::vector<size_t> defer_off_;
-    size_t defer_stride_ = 0;
-    int    defer_cap_ = 0, defer_n_ = 0;
-    float* defer_grad_ = nullptr;
+
+    // internal: the buffers (engine/src/workspace.h; engine sources only)
+    WorkspaceImpl&       impl() { return *impl_; }
+    const WorkspaceImpl& impl() const { return *impl_; }
+private:
+    std::unique_ptr<WorkspaceImpl> impl_;
 };
 
 // ================================================================================================
