@@ -1,18 +1,35 @@
-// web/app.h — the visualizer's state (one explicit struct, no static locals) and the functions the
-// panels share. Layout of the code:
-//   app.cpp            app_create/app_frame/app_destroy, layout (wide and stacked), keyboard, JSON API
+// web/app.h — the visualizer's state (explicit structs, no static locals) and the functions its
+// files share. One job per file:
+//   app.cpp            start-up (font, first data and network), shut-down, and the order of one frame
+//   app_layout.cpp     the main window: three columns at desktop sizes, one scrolling column on a phone
+//   app_keys.cpp       keyboard shortcuts and playback
+//   app_stats.cpp      frame-time statistics
+//   app_api.cpp        the JSON interface of web/platform.h: app_state_json and app_command
 //   app_model.cpp      everything that talks to the engine: architecture, weights, input, stepping
+//   app_train.cpp      live training: the Trainer, a few milliseconds per frame
+//   app_textures.cpp   the current view's values packed into GL textures, refreshed once per frame
 //   app_gl.cpp         the GLSL colormap shader (shaders/colormap.*) and float textures
 //   app_hash.cpp       URL hash <-> state (parsing: hash_parse.h)
-//   panels/*.cpp       one file per panel, void draw_xxx_panel(AppState&)
+//   panels/*.cpp       one file per panel, void draw_xxx_panel(AppState&): they draw and react to clicks
+//   trace.h, hash_parse.h  pure logic without ImGui or GL (library lenet_app_logic, unit-tested)
 //
 // "Views" are the steps of the layer strip: view 0 is INPUT, view k (1..L) is engine layer k-1
 // (C1 .. OUTPUT for lenet5-1998). Stepping to view k runs exactly engine layer k-1 on the
 // step-through workspace; a second workspace always holds the complete forward pass, so the
 // prediction is known (and the drawing pad reacts live) whatever step the user is looking at.
+//
+// One frame (app_frame in app.cpp), in this order:
+//   1. keys, playback, the "next misclassified" search and a training slice change the state;
+//   2. refresh_textures uploads what changed since the last upload (the one place textures are
+//      written), so every panel of this frame draws textures that match the state as of step 1;
+//   3. the layout draws the panels. A click in a panel changes the state at once, but its textures
+//      follow at step 2 of the next frame (one frame later), like any ImGui widget's effect;
+//   4. the hash and the frame statistics are updated.
+// Commands from JavaScript (app_command) run between frames, so they are in place before step 2.
 #pragma once
 
 #include "platform.h"
+#include "trace.h"
 
 #include <imgui.h>
 #include <lenet/lenet.h>
@@ -52,6 +69,20 @@ struct GlState {
     Heatmap legend;                 // 256x1 ramp 0..1
 };
 
+// ---- textures of the current view (app_textures.cpp) --------------------------------------------
+struct ViewTextures {
+    Heatmap pad;          // the drawing pad's ink
+    Heatmap steps[4];     // gray, crop, fit20, mnist28 of the preprocessing strip
+    Heatmap input;        // network input
+    Heatmap act;          // current view's maps stacked vertically (W, C*H), or a vector as a grid
+    Heatmap prev;         // the previous view's maps (trace: receptive field)
+    Heatmap weights;      // kernels, prototypes...
+    Heatmap f6;           // F6 outputs as 7x12 (OUTPUT view)
+    long    version = -1; // AppState::version the view textures were made for
+    bool    pre = false;
+    int     view = -1;
+};
+
 // ---- drawing pad --------------------------------------------------------------------------------
 struct DrawPad {
     static constexpr int kSize = 192;       // pad resolution (square), ink in [0,1]
@@ -61,7 +92,6 @@ struct DrawPad {
     ImVec2               last{0, 0};        // last stroke point (pad pixels)
     bool                 dirty = true;      // ink changed since the last texture upload
     bool                 changed = false;   // the user painted: run the engine on the drawing
-    Heatmap              tex;
     ImVec2               pos{0, 0}, size{0, 0};  // where it was drawn last frame (screen = CSS pixels)
     int                  strokes = 0;       // strokes drawn since the last clear
 };
@@ -74,10 +104,10 @@ struct WeightsFile {
     std::string dataset;  // "mnist" or "fashion" (from the file name)
 };
 
-// ---- training (panels/train_panel.cpp) ----------------------------------------------------------
+// ---- training (app_train.cpp; the Train panel shows and edits it) -------------------------------
 struct TrainState {
     bool                            running = false;
-    lenet::Dataset                  data;         // training data (loaded when the panel first starts)
+    lenet::Dataset                  data;         // training data (loaded when training first starts)
     std::string                     error;
     std::unique_ptr<lenet::Trainer> trainer;
     std::vector<float>              loss, err;    // per step call, for the plots
@@ -89,6 +119,17 @@ struct TrainState {
     int                             batch = 1;
     bool                            distort = false;
     int                             calls = 0;
+};
+
+// ---- frame time (app_stats.cpp) -----------------------------------------------------------------
+struct FrameStats {
+    double frame_ms = 0.0, frame_ms_max = 0.0;   // smoothed dt and the max of the last 120 frames
+    double app_ms = 0.0, app_ms_max = 0.0;       // time spent inside app_frame
+    std::vector<float> frame_hist;               // last 120 dt values (ms)
+    std::vector<float> app_hist;
+    double interact_frame_ms_max = 0.0;          // max dt over frames where the user stepped or drew
+    double interact_app_ms_max = 0.0;
+    long   interact_frames = 0;
 };
 
 enum class InputSource { Draw, Test };
@@ -126,8 +167,6 @@ struct AppState {
     std::vector<float>  input;          // network input (C, H, W), normalised
     lenet::Preprocessed pre;            // drawing-pad preprocessing, every step
     DrawPad             pad;
-    Heatmap             tex_steps[4];   // gray, crop, fit20, mnist28 of the preprocessing strip
-    Heatmap             tex_input;      // network input
 
     // ---- stepping ----
     int    view = 0;                    // 0 = INPUT, k = engine layer k-1
@@ -136,25 +175,18 @@ struct AppState {
     float  play_interval = 0.8f;        // seconds per step
     bool   show_pre = false;            // pre-activation instead of output
     long   steps_run = 0;               // forward_layer calls (for tests)
-    int    arrow_frames[2] = {0, 0};    // frames Left / Right have been held (see keyboard() in app.cpp)
+    int    arrow_frames[2] = {0, 0};    // frames Left / Right have been held (see app_keys.cpp)
     int    unit_map = -1, unit_y = 0, unit_x = 0;  // traced unit of the current view (-1: none)
     int    hover_map = -1;              // hovered output map (C3 table highlight)
     int    table_hover = -1;            // output map hovered in the weights panel (frames that map)
     bool   focus_trace = false;         // select the "Trace a unit" tab on the next frame
     bool   focus_train = false;         // select the "Train" tab on the next frame
     uint64_t rng = 0x9E3779B97F4A7C15ull;  // "Random" test digit (xorshift)
-
-    // ---- textures of the current view ----
-    Heatmap tex_act;      // current view's maps stacked vertically (W, C*H), or a vector as a grid
-    Heatmap tex_prev;     // the previous view's maps (trace: receptive field)
-    Heatmap tex_weights;  // kernels, prototypes...
-    Heatmap tex_f6;       // F6 outputs as 7x12 (OUTPUT view)
-    long    uploaded_version = -1;      // version the textures were made for
-    bool    uploaded_pre = false;
-    int     uploaded_view = -1;
-    long    version = 0;  // bumped when input, weights or view change
+    long   version = 0;                 // bumped when input, weights or view change
+    bool   interacted = false;          // this frame stepped or drew (frame statistics)
 
     // ---- UI ----
+    ViewTextures            tex;
     GlState                 gl;
     std::vector<char>       font_data;         // the UI font file (the ImGui atlas reads it)
     std::deque<ShaderCall>  shader_calls;   // this frame's shader parameters
@@ -164,16 +196,7 @@ struct AppState {
     std::string             hash;              // canonical hash of the current state
     std::string             announced;         // last text given to platform_announce
     TrainState              train;
-
-    // ---- frame time ----
-    double frame_ms = 0.0, frame_ms_max = 0.0;   // smoothed dt and the max of the last 120 frames
-    double app_ms = 0.0, app_ms_max = 0.0;       // time spent inside app_frame
-    std::vector<float> frame_hist;               // last 120 dt values (ms)
-    std::vector<float> app_hist;
-    double interact_frame_ms_max = 0.0;          // max dt over frames where the user stepped or drew
-    double interact_app_ms_max = 0.0;
-    long   interact_frames = 0;
-    bool   interacted = false;                   // this frame stepped or drew
+    FrameStats              stats;
 };
 
 // ---- app_model.cpp ------------------------------------------------------------------------------
@@ -186,6 +209,7 @@ void        select_weights(AppState& app, const std::string& file);       // "" 
 void        select_dataset(AppState& app, const std::string& dataset);
 void        set_sample(AppState& app, int index);
 void        set_drawn_input(AppState& app);                   // from the pad (preprocessing)
+void        clear_pad(AppState& app);                         // an empty pad, as the input
 void        set_input_pixels(AppState& app, const std::vector<float>& pixels01, int rows, int cols);
 void        recompute_all(AppState& app);                     // after the weights changed (training)
 void        set_view(AppState& app, int view);               // runs the layers needed, one by one
@@ -206,36 +230,30 @@ inline void vector_grid(int n, int& cols, int& rows) {
     cols = n == 84 ? 7 : (n <= 12 ? n : 12);
     rows = (n + cols - 1) / cols;
 }
-void        refresh_textures(AppState& app);                  // re-upload what changed (app_frame)
-// Receptive field of unit (y, x) of `view` in view `target` < view: rows [y0, y1], cols [x0, x1]
-// (clamped to the target's shape); a full layer in between gives the whole map.
-struct Rect { int y0 = 0, y1 = 0, x0 = 0, x1 = 0; };
-Rect        receptive_field(const AppState& app, int view, int y, int x, int target);
-// Input maps of engine layer `layer` that feed output map o (all, unless a connection table says otherwise).
-std::vector<int> feeding_maps(const AppState& app, int layer, int o);
 
-// The computation of the selected unit (app.unit_*) of the current view, recomputed here from the
-// weights and the previous layer's outputs, term by term, to be shown and compared with the engine.
-struct TraceTerm {
-    float       w = 0, x = 0;  // weight (rbf: prototype value) and input
-    std::string where;         // which input, e.g. "S2[3][8][9]"
-};
-struct TraceGroup {
-    std::string            title;   // "from S2 map 3", "window of S2 map 3", "weights x inputs"
-    std::vector<TraceTerm> terms;
-    double                 sum = 0; // sum of w x (rbf: (x - w)^2)
-};
-struct Trace {
-    bool                    valid = false;
-    enum Kind { WeightedSum, Max, Rbf } kind = WeightedSum;
-    std::vector<TraceGroup> groups;
-    int                     terms = 0;
-    double                  bias = 0;       // added after the sum (0 for avg/max/rbf)
-    double                  a = 0;          // the recomputed weighted sum (pre-activation)
-    float                   engine_a = 0, engine_out = 0;  // the engine's values of the unit
-    bool                    matches = false;  // |a - engine_a| <= 1e-3 (relative above 1)
-};
-Trace trace_unit(const AppState& app);
+// The trace arithmetic (trace.h) applied to the app's network and its step-through workspace.
+using lenet_web::Rect;
+using lenet_web::Trace;
+using lenet_web::TraceGroup;
+using lenet_web::TraceTerm;
+Rect             receptive_field(const AppState& app, int view, int y, int x, int target);
+std::vector<int> feeding_maps(const AppState& app, int layer, int o);
+Trace            trace_unit(const AppState& app);             // the selected unit (app.unit_*)
+
+// ---- app_train.cpp ------------------------------------------------------------------------------
+void train_defaults(AppState& app, const lenet::ArchSpec& spec);  // optimizer and rate for a new network
+void train_end(AppState& app);     // the weights or network changed: the session ends
+void train_start(AppState& app);   // a new Trainer on the current weights (throws lenet::Error)
+void train_resume(AppState& app);  // continue the current session, or start one (throws lenet::Error)
+void train_pause(AppState& app);
+void train_reinitialise(AppState& app);  // a fresh seeded init (the next seed), untrained
+void train_tick(AppState& app);    // runs training for a few milliseconds per frame while it is on
+
+// ---- app_textures.cpp ---------------------------------------------------------------------------
+void refresh_textures(AppState& app);  // step 2 of the frame (above): re-upload what changed
+void free_textures(AppState& app);
+// h.data[i], or 0 outside it (hover read-outs of a texture drawn for another shape)
+inline float heatmap_value(const Heatmap& h, size_t i) { return i < h.data.size() ? h.data[i] : 0.0f; }
 
 // ---- app_gl.cpp ---------------------------------------------------------------------------------
 void gl_init(AppState& app);
@@ -255,6 +273,19 @@ ImU32 scale_color(const ColorScale& s, float v);   // the shader's colormap on t
 void        apply_hash(AppState& app, const std::string& hash);   // bad parts become notices
 std::string make_hash(const AppState& app);
 
+// ---- app_keys.cpp -------------------------------------------------------------------------------
+void handle_keys(AppState& app);                // Left/Right step, Home/End, Space play/pause
+void toggle_play(AppState& app);                // Space and the Play button: from INPUT at the end
+void advance_playback(AppState& app, float dt); // one step every play_interval seconds while playing
+
+// ---- app_stats.cpp ------------------------------------------------------------------------------
+double now_ms();  // a monotonic clock in milliseconds (time budgets and frame statistics)
+// After the frame: dt and the app's own time into the last-120-frames figures.
+void update_frame_stats(AppState& app, const FrameInfo& frame, double app_ms);
+
+// ---- app_layout.cpp -----------------------------------------------------------------------------
+void draw_layout(AppState& app);  // the full-screen window with every panel, and the summary window
+
 // ---- panels/*.cpp -------------------------------------------------------------------------------
 void draw_top_panel(AppState& app);
 void draw_strip_panel(AppState& app);
@@ -268,5 +299,3 @@ void draw_prototypes(AppState& app, float cell, const std::vector<float>* distan
 void draw_trace_panel(AppState& app);
 void draw_output_panel(AppState& app);
 void draw_train_panel(AppState& app);
-void train_tick(AppState& app);
-void train_start(AppState& app);  // a new Trainer on the current weights (throws lenet::Error)   // runs training for a few milliseconds per frame while it is on

@@ -1,10 +1,7 @@
 # web/app_assets.cmake — what the visualizer adds to the web/ build (included by web/CMakeLists.txt):
-#   - hash_parse.cpp (URL hash syntax, shared with the fuzz build) into lenet_app;
 #   - run-time assets: the colormap shader (shaders/), the UI font, the shipped weights (assets/weights/*.lenet),
 #     and the Fashion-MNIST test set, gunzipped at configure time from Debian's dataset-fashion-mnist
 #     (the wasm build has no zlib, and raw idx files compress well in index.data anyway).
-target_sources(lenet_app PRIVATE "${CMAKE_CURRENT_SOURCE_DIR}/hash_parse.cpp")
-
 lenet_add_asset("${PROJECT_SOURCE_DIR}/shaders/colormap.vert" shaders/colormap.vert)
 lenet_add_asset("${PROJECT_SOURCE_DIR}/shaders/colormap.frag" shaders/colormap.frag)
 

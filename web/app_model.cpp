@@ -5,19 +5,9 @@
 #include "app.h"
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
-
-namespace {
-
-double now_ms() {
-    using namespace std::chrono;
-    return duration<double, std::milli>(steady_clock::now().time_since_epoch()).count();
-}
-
-}  // namespace
 
 // Every weights file shipped in <assets>/weights: which architecture and data set it is for.
 void scan_weights(AppState& app) {
@@ -101,17 +91,9 @@ std::string fmt_int(long long v) {
     return v < 0 ? "-" + out : out;
 }
 
-int view_count(const AppState& app) { return 1 + int(app.net->layers().size()); }
-
-std::string view_name(const AppState& app, int view) {
-    if (view <= 0) return "INPUT";
-    return app.net->layers()[size_t(std::min(view, view_count(app) - 1) - 1)].name;
-}
-
-lenet::Shape view_shape(const AppState& app, int view) {
-    if (view <= 0) return app.net->input_shape();
-    return app.net->layers()[size_t(view - 1)].out;
-}
+int view_count(const AppState& app) { return lenet_web::view_count(*app.net); }
+std::string view_name(const AppState& app, int view) { return lenet_web::view_name(*app.net, view); }
+lenet::Shape view_shape(const AppState& app, int view) { return lenet_web::view_shape(*app.net, view); }
 
 bool penalty_output(const AppState& app) {
     return app.net->layers().back().type == lenet::LayerType::Rbf || app.net->spec().loss == lenet::LossKind::Map;
@@ -123,8 +105,7 @@ std::string class_name(const AppState& app, int label) {
 }
 
 void select_weights(AppState& app, const std::string& file) {
-    app.train.trainer.reset();  // new weights: a running training session ends
-    app.train.running = false;
+    train_end(app);  // new weights: a running training session ends
     if (file.empty()) {
         app.net->init(app.seed);
         app.weights.clear();
@@ -151,12 +132,8 @@ void recompute_all(AppState& app) {
 
 void select_arch(AppState& app, const std::string& name_or_path) {
     lenet::ArchSpec spec = lenet::arch_load(name_or_path);  // throws lenet::Error
-    app.train.trainer.reset();  // it refers to the old network
-    app.train.running = false;
-    // Training defaults of the architecture: the paper's SDLM for its MSE/RBF network, plain SGD
-    // for softmax cross-entropy (docs/training.md).
-    app.train.optimizer = spec.loss == lenet::LossKind::Xent ? 0 : 1;
-    app.train.lr = spec.loss == lenet::LossKind::Xent ? 0.01f : 0.0005f;
+    train_end(app);  // it refers to the old network
+    train_defaults(app, spec);
     auto net = std::make_unique<lenet::Network>(spec);
     if (net->input_shape().c != 1 || net->input_shape().h < 28 || net->input_shape().w < 28)
         throw lenet::Error(lenet::ErrorKind::Spec, name_or_path,
@@ -238,6 +215,13 @@ void set_drawn_input(AppState& app) {
     lenet::prepare_input(app.net->spec(), digit, 28, 28, app.input.data());
     recompute(app);
     app.interacted = true;
+}
+
+void clear_pad(AppState& app) {
+    std::fill(app.pad.ink.begin(), app.pad.ink.end(), 0.0f);
+    app.pad.dirty = true;
+    app.pad.strokes = 0;
+    set_drawn_input(app);
 }
 
 void set_input_pixels(AppState& app, const std::vector<float>& pixels01, int rows, int cols) {
@@ -390,211 +374,23 @@ std::string step_summary(const AppState& app) {
     return t;
 }
 
-// ---- textures ------------------------------------------------------------------------------------
-namespace {
-
-// A view's values as a texture: maps stacked vertically (W, C*H), or a vector as a grid.
-void upload_view(const AppState& app, Heatmap& tex, int view, bool pre) {
-    const float* d = view_data(app, view, pre);
-    const lenet::Shape s = view_shape(app, view);
-    if (!d) return;
-    if (s.h * s.w > 1 || view == 0) {
-        heatmap_upload(tex, d, s.w, s.c * s.h);
-    } else {
-        int cols, rows;
-        vector_grid(s.c, cols, rows);
-        std::vector<float> grid(size_t(cols) * rows, 0.0f);
-        std::copy(d, d + s.c, grid.begin());
-        heatmap_upload(tex, grid.data(), cols, rows);
-    }
-}
-
-// The current layer's weights as one texture:
-//   conv (O, I, K, K): as the paper's Table I, one row of O kernels per input map: (O*K, I*K)
-//   full (O, I): the matrix, one row per output unit: (I, O)
-//   rbf prototypes (O, 84): 10 bitmaps of 7x12 side by side: (O*7, 12)
-void upload_weights(AppState& app) {
-    if (app.view <= 0) return;
-    const lenet::LayerInfo& L = app.net->layers()[size_t(app.view - 1)];
-    const lenet::LayerSpec& S = app.net->spec().layers[size_t(app.view - 1)];
-    const float* w = app.net->params().data() + L.weight_offset;
-    if (L.type == lenet::LayerType::Conv) {
-        const int O = L.out.c, I = L.in.c, K = S.kernel;
-        std::vector<float> t(size_t(I) * K * O * K);
-        for (int o = 0; o < O; ++o)
-            for (int i = 0; i < I; ++i)
-                for (int ky = 0; ky < K; ++ky)
-                    for (int kx = 0; kx < K; ++kx)
-                        t[(size_t(i) * K + ky) * size_t(O * K) + size_t(o) * K + kx] =
-                            w[((size_t(o) * I + i) * K + ky) * K + kx];
-        heatmap_upload(app.tex_weights, t.data(), O * K, I * K);
-    } else if (L.type == lenet::LayerType::Full) {
-        heatmap_upload(app.tex_weights, w, int(L.in.size()), L.out.c);
-    } else if (L.type == lenet::LayerType::Rbf) {
-        const float* p = app.net->fixed().data() + L.fixed_offset;
-        const int O = L.out.c, I = int(L.in.size());
-        if (I == 84) {
-            std::vector<float> t(size_t(O) * 7 * 12);
-            for (int o = 0; o < O; ++o)
-                for (int y = 0; y < 12; ++y)
-                    for (int x = 0; x < 7; ++x) t[size_t(y) * (O * 7) + size_t(o) * 7 + x] = p[size_t(o) * 84 + y * 7 + x];
-            heatmap_upload(app.tex_weights, t.data(), O * 7, 12);
-        } else {
-            heatmap_upload(app.tex_weights, p, I, O);
-        }
-    }
-}
-
-}  // namespace
-
-void refresh_textures(AppState& app) {
-    if (app.uploaded_version == app.version && app.uploaded_pre == app.show_pre && app.uploaded_view == app.view) return;
-    app.uploaded_version = app.version;
-    app.uploaded_pre = app.show_pre;
-    app.uploaded_view = app.view;
-    upload_view(app, app.tex_input, 0, false);
-    upload_view(app, app.tex_act, app.view, app.show_pre);
-    if (app.view > 0) upload_view(app, app.tex_prev, app.view - 1, false);
-    upload_weights(app);
-    if (app.source == InputSource::Draw) {
-        const lenet::Preprocessed& p = app.pre;
-        if (!p.gray.empty()) heatmap_upload_u8(app.tex_steps[0], p.gray.data(), p.gray_w, p.gray_h);
-        if (!p.crop.empty()) heatmap_upload_u8(app.tex_steps[1], p.crop.data(), p.crop_w, p.crop_h);
-        if (p.fit20.size() == 400) heatmap_upload_u8(app.tex_steps[2], p.fit20.data(), 20, 20);
-        if (p.mnist28.size() == 784) heatmap_upload_u8(app.tex_steps[3], p.mnist28.data(), 28, 28);
-    } else if (app.test.count > 0) {
-        heatmap_upload_u8(app.tex_steps[3], app.test.image(app.sample), app.test.cols, app.test.rows);
-    }
-    // OUTPUT view of an RBF network: F6's 84 outputs as the paper's 7x12 bitmap.
-    const int last = view_count(app) - 1;
-    if (app.view == last && app.net->layers().back().type == lenet::LayerType::Rbf && app.ws->layers_done() >= last &&
-        app.net->layers().back().in.size() == 84)
-        heatmap_upload(app.tex_f6, app.ws->out(last - 2), 7, 12);  // view last-1 = engine layer last-2
-}
-
-// ---- trace helpers -------------------------------------------------------------------------------
-std::vector<int> feeding_maps(const AppState& app, int layer, int o) {
-    const lenet::LayerSpec& S = app.net->spec().layers[size_t(layer)];
-    const lenet::LayerInfo& L = app.net->layers()[size_t(layer)];
-    std::vector<int> maps;
-    if (S.type == lenet::LayerType::Pool) {
-        maps.push_back(o);
-    } else if (S.type == lenet::LayerType::Conv) {
-        for (int i = 0; i < L.in.c; ++i)
-            if (S.table.empty() || S.table[size_t(i) * L.out.c + o]) maps.push_back(i);
-    } else {
-        for (int i = 0; i < L.in.c; ++i) maps.push_back(i);
-    }
-    return maps;
-}
+// ---- the trace arithmetic (trace.h) on the step-through workspace -------------------------------
+std::vector<int> feeding_maps(const AppState& app, int layer, int o) { return lenet_web::feeding_maps(*app.net, layer, o); }
 
 Rect receptive_field(const AppState& app, int view, int y, int x, int target) {
-    Rect r{y, y, x, x};
-    for (int v = view; v > target; --v) {
-        const lenet::LayerSpec& S = app.net->spec().layers[size_t(v - 1)];
-        const lenet::Shape in = view_shape(app, v - 1);
-        if (S.type == lenet::LayerType::Conv || S.type == lenet::LayerType::Pool) {
-            const int st = S.stride, k = S.kernel, pad = S.type == lenet::LayerType::Conv ? S.padding : 0;
-            r = Rect{r.y0 * st - pad, r.y1 * st - pad + k - 1, r.x0 * st - pad, r.x1 * st - pad + k - 1};
-        } else {
-            r = Rect{0, in.h - 1, 0, in.w - 1};
-        }
-        r.y0 = std::max(r.y0, 0);
-        r.x0 = std::max(r.x0, 0);
-        r.y1 = std::min(r.y1, in.h - 1);
-        r.x1 = std::min(r.x1, in.w - 1);
-    }
-    return r;
+    return lenet_web::receptive_field(*app.net, view, y, x, target);
 }
 
 Trace trace_unit(const AppState& app) {
-    Trace t;
-    const int v = app.view;
-    if (v <= 0) return t;
-    const lenet::Shape out = view_shape(app, v), inshape = view_shape(app, v - 1);
-    const int m = app.unit_map, uy = app.unit_y, ux = app.unit_x;
-    if (m < 0 || m >= out.c || uy < 0 || uy >= out.h || ux < 0 || ux >= out.w) return t;
-    const float* in = view_data(app, v - 1, false);
-    const float* pre = view_data(app, v, true);
-    const float* post = view_data(app, v, false);
-    if (!in || !pre || !post) return t;
-    const int li = v - 1;
-    const lenet::LayerSpec& S = app.net->spec().layers[size_t(li)];
-    const lenet::LayerInfo& L = app.net->layers()[size_t(li)];
-    const float* w = app.net->params().data() + L.weight_offset;
-    const float* b = app.net->params().data() + L.bias_offset;
-    const std::string prev = view_name(app, v - 1);
-    char buf[96];
-    auto at = [&](int map, int y, int x) -> float {  // zero outside (padding)
-        if (y < 0 || y >= inshape.h || x < 0 || x >= inshape.w) return 0.0f;
-        return in[(size_t(map) * inshape.h + y) * inshape.w + x];
-    };
-    switch (S.type) {
-        case lenet::LayerType::Conv: {
-            const int K = S.kernel, I = L.in.c;
-            for (int i : feeding_maps(app, li, m)) {
-                TraceGroup g;
-                g.title = "from " + prev + " map " + std::to_string(i);
-                for (int ky = 0; ky < K; ++ky)
-                    for (int kx = 0; kx < K; ++kx) {
-                        const int yy = uy * S.stride - S.padding + ky, xx = ux * S.stride - S.padding + kx;
-                        std::snprintf(buf, sizeof buf, "%s[%d][%d][%d]", prev.c_str(), i, yy, xx);
-                        g.terms.push_back({w[((size_t(m) * I + i) * K + ky) * K + kx], at(i, yy, xx), buf});
-                    }
-                t.groups.push_back(std::move(g));
-            }
-            t.bias = b[m];
-            break;
-        }
-        case lenet::LayerType::Pool: {
-            const int K = S.kernel;
-            TraceGroup g;
-            g.title = "window of " + prev + " map " + std::to_string(m);
-            const float coeff = S.pool == lenet::PoolMode::Subsample ? w[m] : 1.0f / float(K * K);
-            for (int dy = 0; dy < K; ++dy)
-                for (int dx = 0; dx < K; ++dx) {
-                    const int yy = uy * S.stride + dy, xx = ux * S.stride + dx;
-                    std::snprintf(buf, sizeof buf, "%s[%d][%d][%d]", prev.c_str(), m, yy, xx);
-                    g.terms.push_back({S.pool == lenet::PoolMode::Max ? 1.0f : coeff, at(m, yy, xx), buf});
-                }
-            t.groups.push_back(std::move(g));
-            if (S.pool == lenet::PoolMode::Max) t.kind = Trace::Max;
-            if (S.pool == lenet::PoolMode::Subsample) t.bias = b[m];
-            break;
-        }
-        case lenet::LayerType::Full:
-        case lenet::LayerType::Rbf: {
-            const int I = int(L.in.size());
-            const bool rbf = S.type == lenet::LayerType::Rbf;
-            const float* wr = rbf ? app.net->fixed().data() + L.fixed_offset : w;
-            TraceGroup g;
-            g.title = rbf ? "squared differences to the prototype of " + class_name(app, m) : "weights x inputs";
-            for (int i = 0; i < I; ++i) {
-                std::snprintf(buf, sizeof buf, "%s[%d]", prev.c_str(), i);
-                g.terms.push_back({wr[size_t(m) * I + i], in[i], buf});
-            }
-            t.groups.push_back(std::move(g));
-            if (rbf) t.kind = Trace::Rbf;
-            else t.bias = b[m];
-            break;
-        }
-    }
-    double a = 0.0, mx = -1e300;
-    for (TraceGroup& g : t.groups) {
-        g.sum = 0.0;
-        for (const TraceTerm& term : g.terms) {
-            const double d = double(term.x) - double(term.w);
-            g.sum += t.kind == Trace::Rbf ? d * d : double(term.w) * double(term.x);
-            mx = std::max(mx, double(term.x));
-        }
-        a += g.sum;
-        t.terms += int(g.terms.size());
-    }
-    t.a = t.kind == Trace::Max ? mx : a + t.bias;
-    const size_t unit = (size_t(m) * out.h + uy) * out.w + ux;
-    t.engine_a = pre[unit];
-    t.engine_out = post[unit];
-    t.matches = std::fabs(t.a - double(t.engine_a)) <= 1e-3 * std::max(1.0, std::fabs(t.a));
-    t.valid = true;
-    return t;
+    lenet_web::TraceUnit u;
+    u.view = app.view;
+    u.map = app.unit_map;
+    u.y = app.unit_y;
+    u.x = app.unit_x;
+    if (u.view <= 0) return Trace();
+    u.in = view_data(app, u.view - 1, false);
+    u.pre = view_data(app, u.view, true);
+    u.out = view_data(app, u.view, false);
+    u.class_name = class_name(app, u.map);
+    return lenet_web::trace_unit(*app.net, u);
 }

@@ -4,7 +4,7 @@
 // that once crashed a parser stays here forever.
 #include "io_fixtures.h"
 
-#include "../../web/hash_parse.h"  // compiled into the suite by test_hash_parse.cpp
+#include "hash_parse.h"  // the library lenet_app_logic (web/logic.cmake)
 
 #include <cmath>
 #include <filesystem>

@@ -1,7 +1,7 @@
-// test_hash_parse.cpp — the web app's URL-hash parser (web/hash_parse.cpp): deep links apply, bad
-// parts are skipped with a notice and never throw, and format_hash is canonical. The parser is
-// engine-independent and not part of lenet::engine, so it is compiled into this test directly.
-#include "../../web/hash_parse.cpp"  // NOLINT: one translation unit, no CMake change needed
+// test_hash_parse.cpp — the web app's URL-hash parser (web/hash_parse.cpp, in the library
+// lenet_app_logic): deep links apply, bad parts are skipped with a notice and never throw, and
+// format_hash is canonical.
+#include "hash_parse.h"
 
 #include <doctest/doctest.h>
 

@@ -33,7 +33,7 @@ int pick_scale(int count, int w, int h, float avail_w, float avail_h, int& cols)
 }
 
 void maps_grid(AppState& app, const lenet::Shape& sh, const ColorScale& scale) {
-    const Heatmap& tex = app.tex_act;
+    const Heatmap& tex = app.tex.act;
     if (!tex.tex || tex.data.empty()) return;
     const float avail_w = ImGui::GetContentRegionAvail().x;
     const float avail_h = app.stacked ? 520.0f : std::max(120.0f, ImGui::GetContentRegionAvail().y - 4.0f);
@@ -54,7 +54,7 @@ void maps_grid(AppState& app, const lenet::Shape& sh, const ColorScale& scale) {
         ImDrawList* dl = ImGui::GetWindowDrawList();
         if (hovered) {
             app.hover_map = c;
-            const float v = tex.data[(size_t(c) * sh.h + y) * sh.w + x];
+            const float v = heatmap_value(tex, (size_t(c) * sh.h + y) * sh.w + x);
             ImGui::SetTooltip("%s map %d, y %d, x %d\n%s = %.4f\nclick to trace this unit", view_name(app, app.view).c_str(),
                               c, y, x, app.show_pre ? "a (pre-activation)" : "output", double(v));
             dl->AddRect(ImVec2(p0.x + float(x * s), p0.y + float(y * s)), ImVec2(p0.x + float((x + 1) * s), p0.y + float((y + 1) * s)),
@@ -77,7 +77,7 @@ void maps_grid(AppState& app, const lenet::Shape& sh, const ColorScale& scale) {
 
 // A layer of vectors (C5's 120 maps of 1x1, F6's 84 units) as one grid of cells.
 void vector_grid_view(AppState& app, const lenet::Shape& sh, const ColorScale& scale) {
-    const Heatmap& tex = app.tex_act;
+    const Heatmap& tex = app.tex.act;
     if (!tex.tex || tex.data.empty()) return;
     int cols, rows;
     vector_grid(sh.c, cols, rows);
@@ -97,7 +97,7 @@ void vector_grid_view(AppState& app, const lenet::Shape& sh, const ColorScale& s
         if (u < sh.c) {
             ImGui::SetTooltip("%s unit %d (row %d, col %d of the %dx%d grid)\n%s = %.4f\nclick to trace this unit",
                               view_name(app, app.view).c_str(), u, gy, gx, cols, rows,
-                              app.show_pre ? "a (pre-activation)" : "output", double(tex.data[size_t(u)]));
+                              app.show_pre ? "a (pre-activation)" : "output", double(heatmap_value(tex, size_t(u))));
             if (ImGui::IsItemClicked()) select_unit(app, u, 0, 0);
             app.hover_map = u;
         }
@@ -113,7 +113,6 @@ void vector_grid_view(AppState& app, const lenet::Shape& sh, const ColorScale& s
 }  // namespace
 
 void draw_activations_panel(AppState& app) {
-    refresh_textures(app);
     const lenet::Shape sh = view_shape(app, app.view);
     if (app.view == 0) {
         ImGui::Text("The input image, %s", lenet::shape_str(sh).c_str());
@@ -123,7 +122,6 @@ void draw_activations_panel(AppState& app) {
         if (ImGui::RadioButton("output f(a)", !app.show_pre)) app.show_pre = false;
         ImGui::SameLine();
         if (ImGui::RadioButton("pre-activation a", app.show_pre)) app.show_pre = true;
-        refresh_textures(app);
     }
     const ColorScale scale = view_scale(app, app.view, app.show_pre && app.view > 0);
     draw_legend(app, scale, std::min(260.0f, ImGui::GetContentRegionAvail().x));

@@ -32,24 +32,12 @@ void paint_segment(DrawPad& pad, ImVec2 a, ImVec2 b) {
     pad.changed = true;
 }
 
-void clear_pad(AppState& app) {
-    std::fill(app.pad.ink.begin(), app.pad.ink.end(), 0.0f);
-    app.pad.dirty = true;
-    app.pad.strokes = 0;
-    set_drawn_input(app);
-    platform_announce("Drawing pad cleared");
-}
-
 void draw_pad(AppState& app) {
     DrawPad& pad = app.pad;
-    if (pad.dirty || !pad.tex.tex) {
-        heatmap_upload(pad.tex, pad.ink.data(), DrawPad::kSize, DrawPad::kSize);
-        pad.dirty = false;
-    }
     const float side = std::min(ImGui::GetContentRegionAvail().x, app.stacked ? 300.0f : 240.0f);
     ColorScale gray{ColorMode::Gray, 0.0f, 1.0f};
     const ImVec2 p0 = ImGui::GetCursorScreenPos();
-    draw_heatmap(app, "##pad", pad.tex, ImVec2(side, side), ImVec2(0, 0), ImVec2(1, 1), gray);
+    draw_heatmap(app, "##pad", app.tex.pad, ImVec2(side, side), ImVec2(0, 0), ImVec2(1, 1), gray);
     pad.pos = p0;
     pad.size = ImVec2(side, side);
     const bool active = ImGui::IsItemActive();
@@ -73,15 +61,17 @@ void draw_pad(AppState& app) {
         pad.strokes++;
         platform_announce("Drawing: the network reads " + class_name(app, app.prediction.label));
     }
-    if (pad.changed) {
-        heatmap_upload(pad.tex, pad.ink.data(), DrawPad::kSize, DrawPad::kSize);
-        pad.dirty = pad.changed = false;
+    if (pad.changed) {  // the ink's texture follows at the next refresh_textures (pad.dirty)
+        pad.changed = false;
         set_drawn_input(app);  // preprocessing + forward pass, live
     }
     ImGui::SetNextItemWidth(std::max(60.0f, side - 70.0f));
     ImGui::SliderFloat("##brush", &pad.brush, 2.0f, 16.0f, "brush %.0f px");
     ImGui::SameLine();
-    if (ImGui::Button("Clear")) clear_pad(app);
+    if (ImGui::Button("Clear")) {
+        clear_pad(app);
+        platform_announce("Drawing pad cleared");
+    }
 }
 
 void step_image(AppState& app, const char* id, const Heatmap& h, float size, const char* caption, const ColorScale& s) {
@@ -97,7 +87,7 @@ void step_image(AppState& app, const char* id, const Heatmap& h, float size, con
     ImVec2 uv;
     if (draw_heatmap(app, id, h, ImVec2(w, hh), ImVec2(0, 0), ImVec2(1, 1), s, &uv) && h.w > 0) {
         const int x = int(uv.x * float(h.w)), y = int(uv.y * float(h.h));
-        ImGui::SetTooltip("%s: %dx%d, (%d, %d) = %.3f", caption, h.w, h.h, x, y, double(h.data[size_t(y) * h.w + x]));
+        ImGui::SetTooltip("%s: %dx%d, (%d, %d) = %.3f", caption, h.w, h.h, x, y, double(heatmap_value(h, size_t(y) * h.w + x)));
     }
     ImGui::SetCursorScreenPos(ImVec2(p.x, p.y + size + 2));
     ImGui::TextDisabled("%s", caption);
@@ -111,21 +101,21 @@ void preprocessing_strip(AppState& app) {
     const int n = drawn ? 5 : 2;
     const float size = std::min(64.0f, (avail - 8.0f * float(n - 1)) / float(n));
     if (drawn) {
-        step_image(app, "##s0", app.tex_steps[0], size, "pad", gray);
+        step_image(app, "##s0", app.tex.steps[0], size, "pad", gray);
         ImGui::SameLine();
         if (!app.pre.empty) {
-            step_image(app, "##s1", app.tex_steps[1], size, "ink box", gray);
+            step_image(app, "##s1", app.tex.steps[1], size, "ink box", gray);
             ImGui::SameLine();
-            step_image(app, "##s2", app.tex_steps[2], size, "20x20", gray);
+            step_image(app, "##s2", app.tex.steps[2], size, "20x20", gray);
             ImGui::SameLine();
         }
     }
-    step_image(app, "##s3", app.tex_steps[3], size, "28x28", gray);
+    step_image(app, "##s3", app.tex.steps[3], size, "28x28", gray);
     ImGui::SameLine();
     const lenet::Shape in = app.net->input_shape();
     char cap[32];
     std::snprintf(cap, sizeof cap, "%dx%d input", in.h, in.w);
-    step_image(app, "##s4", app.tex_input, size, cap, view_scale(app, 0, false));
+    step_image(app, "##s4", app.tex.input, size, cap, view_scale(app, 0, false));
     const bool paper = app.net->spec().norm == lenet::InputNorm::Paper;
     std::string pad_to = in.h == 28 && in.w == 28 ? "" : "padded to " + std::to_string(in.h) + "x" + std::to_string(in.w) + ", ";
     ImGui::TextWrapped("%s%s%s", drawn ? "Ink cropped, fitted into 20x20, centred by its centre of mass in 28x28, " :
@@ -198,7 +188,6 @@ void test_browser(AppState& app) {
 }  // namespace
 
 void draw_input_panel(AppState& app) {
-    refresh_textures(app);
     ImGui::TextColored(ImVec4(0.55f, 0.75f, 1.0f, 1.0f), "Input: %s",
                        app.source == InputSource::Draw ? "your drawing" : "test digit");
     prediction_line(app);

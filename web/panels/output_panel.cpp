@@ -44,7 +44,6 @@ void bar_chart(AppState& app, const std::vector<float>& scores, bool distances, 
 }  // namespace
 
 void draw_output_panel(AppState& app) {
-    refresh_textures(app);
     const int last = view_count(app) - 1;
     const lenet::LayerInfo& L = app.net->layers().back();
     const float* y = view_data(app, last, false);
@@ -78,10 +77,10 @@ void draw_output_panel(AppState& app) {
         ImGui::TextDisabled("F6 output");
         const ColorScale s{ColorMode::Diverging, -1.0f, 1.0f};  // the prototypes' scale, to compare by eye
         ImVec2 uv;
-        if (draw_heatmap(app, "##f6", app.tex_f6, ImVec2(7 * cell, 12 * cell), ImVec2(0, 0), ImVec2(1, 1), s, &uv)) {
+        if (draw_heatmap(app, "##f6", app.tex.f6, ImVec2(7 * cell, 12 * cell), ImVec2(0, 0), ImVec2(1, 1), s, &uv)) {
             const int x = int(uv.x * 7), yy = int(uv.y * 12);
             ImGui::SetTooltip("F6 unit %d = %.4f\n(colours from -1 blue to +1 red, as the prototypes)", yy * 7 + x,
-                              double(app.tex_f6.data[size_t(yy) * 7 + x]));
+                              double(heatmap_value(app.tex.f6, size_t(yy) * 7 + x)));
         }
         ImGui::EndGroup();
         ImGui::SameLine(0, 16);

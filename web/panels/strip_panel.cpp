@@ -39,18 +39,14 @@ void draw_strip_panel(AppState& app) {
             }
         }
     }
-    // Controls. Keys: Left/Right, Home/End, Space (handled in app.cpp).
+    // Controls. Keys: Left/Right, Home/End, Space (handled in app_keys.cpp).
     if (ImGui::Button("|< Home")) set_view(app, 0);
     ImGui::SameLine();
     if (ImGui::Button("< Prev")) step_view(app, -1);
     ImGui::SameLine();
     if (ImGui::Button("Next >")) step_view(app, +1);
     if (!app.stacked) ImGui::SameLine();
-    if (ImGui::Button(app.playing ? "Pause" : "Play")) {
-        app.playing = !app.playing;
-        if (app.playing && app.view == n - 1) set_view(app, 0);
-        app.play_clock = 0.0;
-    }
+    if (ImGui::Button(app.playing ? "Pause" : "Play")) toggle_play(app);
     ImGui::SameLine();
     if (ImGui::Button("Run to output >|")) run_to_output(app);
     ImGui::SameLine();
@@ -58,10 +54,10 @@ void draw_strip_panel(AppState& app) {
     ImGui::SliderFloat("s/step", &app.play_interval, 0.2f, 2.0f, "%.1f");
     if (!app.stacked) ImGui::SameLine();
     ImGui::TextDisabled("keys: Left/Right, Home/End, Space  |  step %d of %d, %ld layer runs  |  frame %.1f ms (app %.2f ms)", app.view + 1, n, app.steps_run,
-                        app.frame_ms, app.app_ms);
+                        app.stats.frame_ms, app.stats.app_ms);
     if (ImGui::IsItemHovered())
         ImGui::SetTooltip("Keys: Left/Right step, Home/End, Space play/pause.\n"
                           "layer runs = forward_layer calls made by stepping.\n"
                           "Frame time averaged over the last 120 frames; app = time spent in the app's own code\n"
-                          "per frame (engine + UI building); its worst frame: %.2f ms.", app.app_ms_max);
+                          "per frame (engine + UI building); its worst frame: %.2f ms.", app.stats.app_ms_max);
 }

@@ -75,7 +75,7 @@ void field_map(AppState& app, const char* id, const Heatmap& tex, int view, int 
                      ImVec2(1, float(map + 1) / float(sh.c)), s, &uv)) {
         const int x = int(uv.x * float(sh.w)), y = int(uv.y * float(sh.h));
         ImGui::SetTooltip("%s map %d, y %d, x %d = %.4f", view_name(app, view).c_str(), map, y, x,
-                          double(tex.data[(size_t(map) * sh.h + y) * sh.w + x]));
+                          double(heatmap_value(tex, (size_t(map) * sh.h + y) * sh.w + x)));
     }
     ImGui::GetWindowDrawList()->AddRect(ImVec2(p0.x + float(r.x0) * px - 1, p0.y + float(r.y0) * px - 1),
                                         ImVec2(p0.x + float(r.x1 + 1) * px + 1, p0.y + float(r.y1 + 1) * px + 1),
@@ -85,7 +85,6 @@ void field_map(AppState& app, const char* id, const Heatmap& tex, int view, int 
 }  // namespace
 
 void draw_trace_panel(AppState& app) {
-    refresh_textures(app);
     const int v = app.view;
     if (v == 0) {
         ImGui::TextWrapped("Step to a layer, then click one of its units to see where its value comes from.");
@@ -122,7 +121,7 @@ void draw_trace_panel(AppState& app) {
             ImGui::BeginGroup();
             ImGui::PushID(int(k));
             ImGui::TextDisabled("%s %d", view_name(app, v - 1).c_str(), maps[k]);
-            field_map(app, "##prev", app.tex_prev, v - 1, maps[k], r, px);
+            field_map(app, "##prev", app.tex.prev, v - 1, maps[k], r, px);
             ImGui::PopID();
             ImGui::EndGroup();
         }
@@ -132,7 +131,7 @@ void draw_trace_panel(AppState& app) {
             ImGui::TextDisabled("Receptive field on the input: rows %d-%d, cols %d-%d (%dx%d pixels)", ri.y0, ri.y1, ri.x0,
                                 ri.x1, ri.y1 - ri.y0 + 1, ri.x1 - ri.x0 + 1);
             ImGui::PopTextWrapPos();
-            field_map(app, "##inputfield", app.tex_input, 0, 0, ri, std::clamp(std::floor(avail / 32.0f), 2.0f, 5.0f));
+            field_map(app, "##inputfield", app.tex.input, 0, 0, ri, std::clamp(std::floor(avail / 32.0f), 2.0f, 5.0f));
         }
     } else {
         ImGui::TextDisabled("Reads all %lld outputs of %s (receptive field: the whole input).",

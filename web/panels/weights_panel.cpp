@@ -17,14 +17,14 @@ float max_abs(const std::vector<float>& v) {
 }
 
 void kernel_image(AppState& app, int o, int i, int K, float px, const ColorScale& s, const lenet::LayerInfo& L) {
-    const Heatmap& t = app.tex_weights;
+    const Heatmap& t = app.tex.weights;
     const ImVec2 uv0(float(o * K) / float(t.w), float(i * K) / float(t.h));
     const ImVec2 uv1(float((o + 1) * K) / float(t.w), float((i + 1) * K) / float(t.h));
     ImVec2 uv;
     ImGui::PushID(o * 4096 + i);
     if (draw_heatmap(app, "##k", t, ImVec2(px, px), uv0, uv1, s, &uv)) {
         const int ky = int(uv.y * float(K)), kx = int(uv.x * float(K));
-        const float w = t.data[(size_t(i) * K + ky) * size_t(t.w) + size_t(o) * K + kx];
+        const float w = heatmap_value(t, (size_t(i) * K + ky) * size_t(t.w) + size_t(o) * K + kx);
         const float b = app.net->params()[L.bias_offset + size_t(o)];
         ImGui::SetTooltip("%s kernel: output map %d <- input map %d\nw[%d][%d] = %.4f   (bias of map %d: %.4f)", L.name.c_str(),
                           o, i, ky, kx, double(w), o, double(b));
@@ -35,7 +35,7 @@ void kernel_image(AppState& app, int o, int i, int K, float px, const ColorScale
 void conv_weights(AppState& app, const lenet::LayerSpec& S, const lenet::LayerInfo& L) {
     const int O = L.out.c, I = L.in.c, K = S.kernel;
     ColorScale s{ColorMode::Diverging, 0, 0};
-    s.hi = max_abs(app.tex_weights.data);
+    s.hi = max_abs(app.tex.weights.data);
     s.lo = -s.hi;
     ImGui::Text("%s kernels: %d x %d x %dx%d (+ %d biases)", L.name.c_str(), O, I, K, K, O);
     draw_legend(app, s, std::min(240.0f, ImGui::GetContentRegionAvail().x));
@@ -84,14 +84,14 @@ void conv_weights(AppState& app, const lenet::LayerSpec& S, const lenet::LayerIn
         ImGui::SetCursorScreenPos(g0);
         ImVec2 uv;
         app.table_hover = -1;
-        if (draw_heatmap(app, "##table", app.tex_weights, ImVec2(gw, gh), ImVec2(0, 0), ImVec2(1, 1), s, &uv)) {
+        if (draw_heatmap(app, "##table", app.tex.weights, ImVec2(gw, gh), ImVec2(0, 0), ImVec2(1, 1), s, &uv)) {
             const float gx = uv.x * gw, gy = uv.y * gh;
             const int o = std::min(O - 1, int(gx / step)), i = std::min(I - 1, int(gy / step));
             app.table_hover = o;  // the activations panel frames this map (next frame)
             const int kx = std::clamp(int((gx - float(o) * step) / cell * float(K)), 0, K - 1);
             const int ky = std::clamp(int((gy - float(i) * step) / cell * float(K)), 0, K - 1);
             if (S.table.empty() || S.table[size_t(i) * O + o]) {
-                const float wv = app.tex_weights.data[(size_t(i) * K + ky) * size_t(app.tex_weights.w) + size_t(o) * K + kx];
+                const float wv = heatmap_value(app.tex.weights, (size_t(i) * K + ky) * size_t(app.tex.weights.w) + size_t(o) * K + kx);
                 ImGui::SetTooltip("%s map %d <- %s map %d: w[%d][%d] = %.4f  (bias of map %d: %.4f)", L.name.c_str(), o,
                                   view_name(app, app.view - 1).c_str(), i, ky, kx, double(wv), o,
                                   double(app.net->params()[L.bias_offset + size_t(o)]));
@@ -140,7 +140,7 @@ void conv_weights(AppState& app, const lenet::LayerSpec& S, const lenet::LayerIn
 }
 
 void full_weights(AppState& app, const lenet::LayerInfo& L) {
-    const Heatmap& t = app.tex_weights;
+    const Heatmap& t = app.tex.weights;
     ColorScale s{ColorMode::Diverging, 0, 0};
     s.hi = max_abs(t.data);
     s.lo = -s.hi;
@@ -154,7 +154,7 @@ void full_weights(AppState& app, const lenet::LayerInfo& L) {
     const ImVec2 p0 = ImGui::GetCursorScreenPos();
     if (draw_heatmap(app, "##full", t, ImVec2(px * float(t.w), py * float(t.h)), ImVec2(0, 0), ImVec2(1, 1), s, &uv)) {
         const int i = int(uv.x * float(t.w)), j = int(uv.y * float(t.h));
-        ImGui::SetTooltip("w[%d][%d] = %.4f  (unit %d <- input %d)", j, i, double(t.data[size_t(j) * t.w + i]), j, i);
+        ImGui::SetTooltip("w[%d][%d] = %.4f  (unit %d <- input %d)", j, i, double(heatmap_value(t, size_t(j) * t.w + i)), j, i);
     }
     if (app.unit_map >= 0 && app.unit_map < t.h)
         ImGui::GetWindowDrawList()->AddRect(ImVec2(p0.x - 1, p0.y + py * float(app.unit_map) - 1),
@@ -166,7 +166,7 @@ void full_weights(AppState& app, const lenet::LayerInfo& L) {
 
 // The ten 7x12 prototypes of the RBF layer (also used by the output panel).
 void draw_prototypes(AppState& app, float cell, const std::vector<float>* distances, int best) {
-    const Heatmap& t = app.tex_weights;
+    const Heatmap& t = app.tex.weights;
     const ColorScale s{ColorMode::Diverging, -1.0f, 1.0f};
     const int O = t.w / 7;
     for (int o = 0; o < O; ++o) {
@@ -190,7 +190,6 @@ void draw_prototypes(AppState& app, float cell, const std::vector<float>* distan
 }
 
 void draw_weights_panel(AppState& app) {
-    refresh_textures(app);
     if (app.view == 0) {
         ImGui::TextWrapped("The input has no weights. Step to %s to see its kernels.", app.net->layers().front().name.c_str());
         return;
