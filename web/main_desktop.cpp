@@ -9,8 +9,8 @@
 // Exit status: 0 on success, 1 on a runtime failure, 2 on bad arguments.
 #include "platform.h"
 
-#include <SDL.h>
 #include <GLES3/gl3.h>
+#include <SDL.h>
 #include <imgui.h>
 #include <imgui_impl_opengl3.h>
 #include <imgui_impl_sdl.h>
@@ -161,9 +161,8 @@ int main(int argc, char** argv) {
     int       exit_code = 0;
     try {
         app = app_create(config);
-        Uint64 t0 = SDL_GetPerformanceCounter(), last = t0;
-        double freq = double(SDL_GetPerformanceFrequency());
-        bool   running = true;
+        FrameClock clock = frame_clock_start();
+        bool       running = true;
         while (running) {
             SDL_Event event;
             while (SDL_PollEvent(&event)) {
@@ -173,36 +172,16 @@ int main(int argc, char** argv) {
                     event.window.windowID == SDL_GetWindowID(window))
                     running = false;
             }
-            ImGui_ImplOpenGL3_NewFrame();
-            ImGui_ImplSDL2_NewFrame();
-            ImGui::NewFrame();
-            Uint64    now = SDL_GetPerformanceCounter();
-            FrameInfo info;
-            info.frame = status.frames;
-            info.time  = double(now - t0) / freq;
-            info.dt    = float(double(now - last) / freq);
-            last       = now;
-            SDL_GL_GetDrawableSize(window, &info.width, &info.height);
-            app_frame(*app, info);
-
-            ImGui::Render();
-            glViewport(0, 0, info.width, info.height);
-            glClearColor(0.10f, 0.11f, 0.13f, 1.0f);
-            glClear(GL_COLOR_BUFFER_BIT);
-            ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
-            status.frames++;
-            status.fps    = ImGui::GetIO().Framerate;
-            status.width  = info.width;
-            status.height = info.height;
-            status.ready  = status.ready || status.frames >= 2;  // ImGui shows auto-sized windows from frame 2
+            platform_frame(window, *app, status, clock, true);
+            status.ready = status.ready || status.frames >= 2;  // ImGui shows auto-sized windows from frame 2
 
             bool last_frame = o.frames > 0 && status.frames >= o.frames;
             if (last_frame && !o.screenshot.empty()) {
-                if (!write_screenshot(o.screenshot, info.width, info.height)) {
+                if (!write_screenshot(o.screenshot, status.width, status.height)) {
                     std::fprintf(stderr, "lenet5-explorer: could not write the screenshot %s\n", o.screenshot.c_str());
                     exit_code = 1;
                 } else {
-                    std::printf("screenshot: %s (%dx%d)\n", o.screenshot.c_str(), info.width, info.height);
+                    std::printf("screenshot: %s (%dx%d)\n", o.screenshot.c_str(), status.width, status.height);
                 }
             }
             SDL_GL_SwapWindow(window);

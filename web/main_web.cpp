@@ -6,7 +6,6 @@
 #include <SDL.h>
 #include <emscripten.h>
 #include <emscripten/html5.h>
-#include <GLES3/gl3.h>
 #include <imgui.h>
 #include <imgui_impl_opengl3.h>
 #include <imgui_impl_sdl.h>
@@ -14,6 +13,7 @@
 #include <lenet/lenet.h>
 
 #include <exception>
+#include <memory>
 #include <string>
 
 namespace {
@@ -32,8 +32,9 @@ struct WebPlatform {
     SDL_GLContext  gl = nullptr;
     AppState*      app = nullptr;
     PlatformStatus status;
-    double         start = 0.0, last = 0.0;
+    FrameClock     clock;
     std::string    reply;  // storage for the strings returned to JS
+    std::unique_ptr<lenet::Dataset> bench_data;  // lenet_bench_json's digits, loaded on first use
 };
 WebPlatform g;
 
@@ -51,38 +52,17 @@ void canvas_css_size(int* w, int* h) {
     *h = ch >= 1 ? int(ch) : 768;
 }
 
-// One ImGui frame of the app. draw: rendered into the canvas (the browser presents it when the
-// callback returns); else only laid out. False: the app failed (the page shows the error).
+// One frame of the app (platform_frame). draw: rendered into the canvas (the browser presents it
+// when the callback returns); else only laid out. False: the app failed (the page shows the error).
 bool app_pass(bool draw) {
     SDL_Event event;
     while (SDL_PollEvent(&event)) ImGui_ImplSDL2_ProcessEvent(&event);
-
-    ImGui_ImplOpenGL3_NewFrame();
-    ImGui_ImplSDL2_NewFrame();
-    ImGui::NewFrame();
-
-    double    now = emscripten_get_now() / 1000.0;
-    FrameInfo info;
-    info.frame = g.status.frames;
-    info.time  = now - g.start;
-    info.dt    = float(now - g.last);
-    g.last     = now;
-    SDL_GL_GetDrawableSize(g.window, &info.width, &info.height);
     try {
-        app_frame(*g.app, info);
+        platform_frame(g.window, *g.app, g.status, g.clock, draw);
     } catch (const std::exception& e) {
         fail(std::string("The app stopped: ") + e.what());
         return false;
     }
-
-    ImGui::Render();
-    if (!draw) return true;
-    glViewport(0, 0, info.width, info.height);
-    glClearColor(0.10f, 0.11f, 0.13f, 1.0f);
-    glClear(GL_COLOR_BUFFER_BIT);
-    ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
-    g.status.width  = info.width;
-    g.status.height = info.height;
     return true;
 }
 
@@ -99,8 +79,6 @@ void frame(void*) {
     if (g.status.frames == 0 && !app_pass(false)) return;
     if (!app_pass(true)) return;
 
-    g.status.frames++;
-    g.status.fps = ImGui::GetIO().Framerate;
     if (!g.status.ready) {
         g.status.ready = true;
         js_ready();
@@ -128,10 +106,12 @@ EMSCRIPTEN_KEEPALIVE const char* lenet_command(const char* json) {
 // page on the packaged MNIST test digits, single-threaded; blocks the page for a few seconds.
 EMSCRIPTEN_KEEPALIVE const char* lenet_bench_json(const char* arch) {
     try {
-        static const lenet::Dataset data = lenet::load_dataset_dir("/assets/data/mnist", "test", 10000, "mnist");
+        if (!g.bench_data)
+            g.bench_data = std::make_unique<lenet::Dataset>(
+                lenet::load_dataset_dir("/assets/data/mnist", "test", 10000, "mnist"));
         lenet::BenchOptions bo;
         bo.threads = 1;
-        g.reply = lenet::bench_json(lenet::bench(arch && *arch ? arch : "lenet5", data, bo));
+        g.reply = lenet::bench_json(lenet::bench(arch && *arch ? arch : "lenet5", *g.bench_data, bo));
     } catch (const std::exception& e) {
         std::string m;
         for (const char* c = e.what(); *c; ++c) {
@@ -190,7 +170,7 @@ int main() {
         fail(std::string("The app could not start: ") + e.what());
         return 1;
     }
-    g.start = g.last = emscripten_get_now() / 1000.0;
+    g.clock = frame_clock_start();
     emscripten_set_main_loop_arg(frame, nullptr, 0, true);  // returns only through the browser
     return 0;
 }

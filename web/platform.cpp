@@ -1,12 +1,59 @@
-// web/platform.cpp — code shared by main_web.cpp and main_desktop.cpp: the state JSON that
-// window.lenet.state() returns, and exception-safe command dispatch.
+// web/platform.cpp — code shared by main_web.cpp and main_desktop.cpp: the per-frame body, the
+// state JSON that window.lenet.state() returns, and exception-safe command dispatch.
 #include "platform.h"
 
+#include <GLES3/gl3.h>
+#include <SDL.h>
+#include <imgui.h>
+#include <imgui_impl_opengl3.h>
+#include <imgui_impl_sdl.h>
 #include <lenet/lenet.h>
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <cmath>
 #include <exception>
+
+namespace {
+
+double now_seconds() {
+    using namespace std::chrono;
+    return duration<double>(steady_clock::now().time_since_epoch()).count();
+}
+
+}  // namespace
+
+FrameClock frame_clock_start() {
+    FrameClock c;
+    c.start = c.last = now_seconds();
+    return c;
+}
+
+void platform_frame(SDL_Window* window, AppState& app, PlatformStatus& status, FrameClock& clock, bool draw) {
+    ImGui_ImplOpenGL3_NewFrame();
+    ImGui_ImplSDL2_NewFrame();
+    ImGui::NewFrame();
+
+    const double now = now_seconds();
+    FrameInfo    info;
+    info.frame = status.frames;
+    info.time  = now - clock.start;
+    info.dt    = float(now - clock.last);
+    clock.last = now;
+    SDL_GL_GetDrawableSize(window, &info.width, &info.height);
+    app_frame(app, info);
+
+    ImGui::Render();
+    if (!draw) return;
+    glViewport(0, 0, info.width, info.height);
+    glClearColor(0.10f, 0.11f, 0.13f, 1.0f);
+    glClear(GL_COLOR_BUFFER_BIT);
+    ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+    status.frames++;
+    status.fps    = ImGui::GetIO().Framerate;
+    status.width  = info.width;
+    status.height = info.height;
+}
 
 std::string platform_state_json(const PlatformStatus& s, const AppState* app) {
     nlohmann::json j;

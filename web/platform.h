@@ -2,10 +2,12 @@
 //
 //   main_web.cpp      Emscripten: SDL2 + WebGL2 canvas, browser main loop, the window.lenet JS API.
 //   main_desktop.cpp  native: SDL2 window + OpenGL ES 3.0 context, --frames/--screenshot for tests.
+//   platform.cpp      what both mains share: the per-frame body (platform_frame), the state JSON.
 //   app*.cpp          everything the user sees, identical on both platforms.
 //
 // A platform main owns the window, the GL context, the ImGui context and its SDL2/OpenGL3 backends.
-// Each frame it calls ImGui::NewFrame(), then app_frame(), then renders. The app never touches SDL
+// Each frame it pumps its events, then calls platform_frame() (ImGui::NewFrame(), app_frame(),
+// render), then presents. The app never touches SDL
 // or the window; it draws with ImGui and may use OpenGL ES 3.0 directly (include <GLES3/gl3.h>;
 // shaders start with AppConfig::glsl_version). It reads its data files from AppConfig::asset_dir
 // (see cmake/LenetAssets.cmake: lenet_add_asset()).
@@ -36,14 +38,14 @@ struct FrameInfo {
 
 struct AppState;  // defined by the app
 
-// ---- implemented by the app (web/app.cpp) -------------------------------------------------------
+// ---- implemented by the app (web/app.cpp, web/app_api.cpp) --------------------------------------
 // Called with a current GL context and an ImGui context whose backends are initialised.
 AppState*   app_create(const AppConfig& config);
 // Between ImGui::NewFrame() and ImGui::Render(): draw this frame's windows.
 void        app_frame(AppState& app, const FrameInfo& frame);
 void        app_destroy(AppState* app);
 // A JSON object describing what the app shows; window.lenet.state().app, and the desktop's
-// --print-state. Tests read it, so keep field names stable and document them in app.cpp.
+// --print-state. Tests read it, so keep field names stable and document them in app_api.cpp.
 std::string app_state_json(const AppState& app);
 // window.lenet.command(obj): obj as JSON text in, a JSON object out ({"ok": false, "error": ...}
 // for an unknown or malformed command). Lets tests and embedding pages drive the app.
@@ -68,3 +70,16 @@ struct PlatformStatus {
 std::string platform_state_json(const PlatformStatus& status, const AppState* app);
 // Runs app_command, turning a thrown exception into {"ok":false,"error":"..."}.
 std::string platform_command(AppState* app, const std::string& json);
+
+// The clock of FrameInfo::time and dt: seconds on a monotonic clock. Start it once the app exists.
+struct FrameClock {
+    double start = 0.0, last = 0.0;
+};
+FrameClock frame_clock_start();
+
+struct SDL_Window;
+// One frame of the app, the same on both platforms; the platform pumps its events before and
+// presents the framebuffer after. The ImGui backends' new frame, app_frame with this frame's
+// timing and size, ImGui::Render, and with `draw` the frame drawn into the window's framebuffer
+// (cleared first), counted in status (frames, fps, width, height). Throws what app_frame throws.
+void platform_frame(SDL_Window* window, AppState& app, PlatformStatus& status, FrameClock& clock, bool draw);
