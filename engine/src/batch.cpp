@@ -9,6 +9,7 @@
 #include "lenet/lenet.h"
 
 #include "kernels.h"
+#include "layers.h"
 #include "workspace.h"
 
 #include <algorithm>
@@ -72,8 +73,7 @@ int batched_layer(const Network& net) {
         const LayerSpec& s = L[size_t(i)];
         const LayerInfo& f = net.layers()[size_t(i)];
         const bool dense = s.type == LayerType::Full ||
-                           (s.type == LayerType::Conv && s.stride == 1 && s.padding == 0 && f.in.h == s.kernel &&
-                            f.in.w == s.kernel);
+                           (s.type == LayerType::Conv && detail::conv_covers_input(f.in, s.kernel, s.padding));
         if (!dense) continue;
         const float* w = net.params().data() + f.weight_offset;
         const float* b = net.params().data() + f.bias_offset;

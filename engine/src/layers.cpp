@@ -1,10 +1,11 @@
-// layers.cpp — the per-layer kernels declared in layers.h.
+// layers.cpp — the reference loops of layers.h (namespace detail::ref): the definition of every
+// layer and the tests' oracle, plain C++ with no SIMD kernels (those are in kernels_*.cpp, chosen by
+// kernels.cpp). Also the functions that have no kernels (conv_scratch_size, full_weight_grad, rbf).
 //
 // Loop order is chosen for the cache and the vectoriser: conv runs over output map, connected input
 // map (table zeros skipped), kernel row and column, output row, and innermost over contiguous output x.
 // A conv whose kernel covers its whole input (C5: 16@5x5 -> 120@1x1) is a dot product per map.
 #include "layers.h"
-#include "kernels.h"  // SIMD fast paths (performance work); these loops stay the reference
 
 #include <algorithm>
 #include <cmath>
@@ -70,6 +71,66 @@ inline void valid_range(int kx, int S, int P, int W, int Wo, int& x0, int& x1) {
 }  // namespace
 
 // ------------------------------------------------------------------------------------------------
+// Without kernels: the conv's scratch size, the dense weight gradient alone, rbf
+// ------------------------------------------------------------------------------------------------
+// Stride 1, no padding: with the output gradient copied into rows of the input's width W (zeros in
+// columns Wo..W-1), output position p = y * W + x reads input ky * W + kx + p for every p, so each
+// weight gradient is ONE dot product of length L = (Ho - 1) * W + Wo and each input-gradient tap
+// one long axpy (the zero columns contribute nothing; the last index read is H * W - 1).
+size_t conv_scratch_size(Shape is, Shape os, int K, int S, int P) {
+    return (S == 1 && P == 0 && !conv_covers_input(is, K, P)) ? size_t(os.h) * size_t(is.w) : 0;
+}
+
+template <bool SQ>
+void full_weight_grad(float* dw, const float* dpre, const float* in, int I, int O) {
+    for (int o = 0; o < O; ++o) {
+        const float g = dpre[o];
+        float* dwr = dw + size_t(o) * I;
+        for (int j = 0; j < I; ++j) dwr[j] += g * sq<SQ>(in[j]);
+    }
+}
+template void full_weight_grad<false>(float*, const float*, const float*, int, int);
+template void full_weight_grad<true>(float*, const float*, const float*, int, int);
+
+// rbf
+void rbf_forward(float* out, const float* in, const float* proto, int I, int O) {
+    for (int o = 0; o < O; ++o) {
+        const float* pr = proto + size_t(o) * I;
+        float s = 0.0f;
+        for (int j = 0; j < I; ++j) {
+            const float d = in[j] - pr[j];
+            s += d * d;
+        }
+        out[o] = s;
+    }
+}
+
+void rbf_backward(float* din, const float* dpre, const float* in, const float* proto, int I, int O) {
+    if (!din) return;
+    for (int o = 0; o < O; ++o) {
+        const float g2 = 2.0f * dpre[o];
+        const float* pr = proto + size_t(o) * I;
+        for (int j = 0; j < I; ++j) din[j] += g2 * (in[j] - pr[j]);
+    }
+}
+
+void rbf_backward_h(float* d2in, const float* dpre, const float* d2pre, const float* in, const float* proto,
+                    int I, int O) {
+    if (!d2in) return;
+    for (int o = 0; o < O; ++o) {
+        const float h = d2pre[o];
+        const float curv = 2.0f * std::max(dpre[o], 0.0f);  // drop the negative-curvature part (GN)
+        const float* pr = proto + size_t(o) * I;
+        for (int j = 0; j < I; ++j) {
+            const float d = 2.0f * (in[j] - pr[j]);
+            d2in[j] += h * d * d + curv;
+        }
+    }
+}
+
+namespace ref {
+
+// ------------------------------------------------------------------------------------------------
 // conv
 // ------------------------------------------------------------------------------------------------
 // Stride 1, no padding, kernel size known at compile time. Output computed in rows of the input's
@@ -111,10 +172,9 @@ constexpr int kAccWidth = 64;  // widest output row whose dW partial sums are ke
 
 void conv_forward(float* out, const float* in, const float* w, const float* b, const uint8_t* table,
                   Shape is, Shape os, int K, int S, int P, float* scratch) {
-    if (kernels::conv_forward(out, in, w, b, table, is, os, K, S, P)) return;
     const int I = is.c, H = is.h, W = is.w, O = os.c, Ho = os.h, Wo = os.w;
     const size_t in_map = size_t(H) * W, out_map = size_t(Ho) * Wo, KK = size_t(K) * K;
-    const bool whole = (K == H && K == W && P == 0);  // 1x1 output from a kernel covering the input
+    const bool whole = conv_covers_input(is, K, P);  // one output position: a dot product per map
     const bool wide = scratch && conv_scratch_size(is, os, K, S, P) > 0;
     const size_t L = size_t(Ho - 1) * W + size_t(Wo);
     for (int o = 0; o < O; ++o) {
@@ -210,14 +270,6 @@ static bool conv_back_rows_fixed(float* dip, float* dwp, const float* gp, const 
     }
 }
 
-// Stride 1, no padding: with the output gradient copied into rows of the input's width W (zeros in
-// columns Wo..W-1), output position p = y * W + x reads input ky * W + kx + p for every p, so each
-// weight gradient is ONE dot product of length L = (Ho - 1) * W + Wo and each input-gradient tap
-// one long axpy (the zero columns contribute nothing; the last index read is H * W - 1).
-size_t conv_scratch_size(Shape is, Shape os, int K, int S, int P) {
-    const bool whole = K == is.h && K == is.w && P == 0;
-    return (S == 1 && P == 0 && !whole) ? size_t(os.h) * size_t(is.w) : 0;
-}
 
 static void conv_backward_wide(float* dip, float* dwp, const float* gpad, const float* ip, const float* wp, int K,
                                int W, size_t L) {
@@ -236,7 +288,6 @@ static void conv_backward_wide(float* dip, float* dwp, const float* gpad, const 
 template <bool SQ>
 void conv_backward(float* din, float* dw, float* db, const float* dpre, const float* in, const float* w,
                    const uint8_t* table, Shape is, Shape os, int K, int S, int P, float* scratch) {
-    if (!SQ && kernels::conv_backward(din, dw, db, dpre, in, w, table, is, os, K, S, P)) return;
     const int I = is.c, H = is.h, W = is.w, O = os.c, Ho = os.h, Wo = os.w;
     const size_t in_map = size_t(H) * W, out_map = size_t(Ho) * Wo, KK = size_t(K) * K;
     const bool wide = !SQ && scratch && conv_scratch_size(is, os, K, S, P) > 0;
@@ -263,7 +314,7 @@ void conv_backward(float* din, float* dw, float* db, const float* dpre, const fl
             float* dip = din ? din + i * in_map : nullptr;
             const float* wp = w + (size_t(o) * I + i) * KK;
             float* dwp = dw + (size_t(o) * I + i) * KK;
-            if (K == H && K == W && P == 0) {  // 1x1 output (C5): one gradient value per map
+            if (conv_covers_input(is, K, P)) {  // one output position (C5): one gradient value per map
                 const float g = gp[0];
                 for (size_t k = 0; k < KK; ++k) dwp[k] += g * sq<SQ>(ip[k]);
                 if (dip)
@@ -326,7 +377,6 @@ template void conv_backward<true>(float*, float*, float*, const float*, const fl
 // ------------------------------------------------------------------------------------------------
 void pool_forward(float* out, const float* in, const float* coeff, const float* bias, PoolMode mode,
                   Shape is, Shape os, int K, int S) {
-    if (kernels::pool_forward(out, in, coeff, bias, mode, is, os, K, S)) return;
     const int C = is.c, W = is.w, Ho = os.h, Wo = os.w;
     const float inv = 1.0f / float(K * K);
     for (int c = 0; c < C; ++c) {
@@ -355,7 +405,6 @@ void pool_forward(float* out, const float* in, const float* coeff, const float* 
 template <bool SQ>
 void pool_backward(float* din, float* dcoeff, float* dbias, const float* dpre, const float* in,
                    const float* coeff, PoolMode mode, Shape is, Shape os, int K, int S) {
-    if (!SQ && kernels::pool_backward(din, dcoeff, dbias, dpre, in, coeff, mode, is, os, K, S)) return;
     const int C = is.c, W = is.w, Ho = os.h, Wo = os.w;
     const float inv = sq<SQ>(1.0f / float(K * K));
     for (int c = 0; c < C; ++c) {
@@ -406,7 +455,6 @@ template void pool_backward<true>(float*, float*, float*, const float*, const fl
 // full
 // ------------------------------------------------------------------------------------------------
 void full_forward(float* out, const float* in, const float* w, const float* b, int I, int O) {
-    if (kernels::full_forward(out, in, w, b, I, O)) return;
     for (int o = 0; o < O; ++o) {
         out[o] = b[o] + dot(w + size_t(o) * I, in, size_t(I));  // row (I)
     }
@@ -415,7 +463,6 @@ void full_forward(float* out, const float* in, const float* w, const float* b, i
 template <bool SQ>
 void full_backward(float* din, float* dw, float* db, const float* dpre, const float* in, const float* w,
                    int I, int O) {
-    if (!SQ && kernels::full_backward(din, dw, db, dpre, in, w, I, O)) return;
     for (int o = 0; o < O; ++o) {
         const float g = dpre[o];
         db[o] += g;
@@ -426,62 +473,14 @@ void full_backward(float* din, float* dw, float* db, const float* dpre, const fl
     full_weight_grad<SQ>(dw, dpre, in, I, O);  // one sum per weight: the same bits in any order
 }
 
-template <bool SQ>
-void full_weight_grad(float* dw, const float* dpre, const float* in, int I, int O) {
-    for (int o = 0; o < O; ++o) {
-        const float g = dpre[o];
-        float* dwr = dw + size_t(o) * I;
-        for (int j = 0; j < I; ++j) dwr[j] += g * sq<SQ>(in[j]);
-    }
-}
-template void full_weight_grad<false>(float*, const float*, const float*, int, int);
-template void full_weight_grad<true>(float*, const float*, const float*, int, int);
 template void full_backward<false>(float*, float*, float*, const float*, const float*, const float*, int, int);
 template void full_backward<true>(float*, float*, float*, const float*, const float*, const float*, int, int);
 
-// ------------------------------------------------------------------------------------------------
-// rbf
-// ------------------------------------------------------------------------------------------------
-void rbf_forward(float* out, const float* in, const float* proto, int I, int O) {
-    for (int o = 0; o < O; ++o) {
-        const float* pr = proto + size_t(o) * I;
-        float s = 0.0f;
-        for (int j = 0; j < I; ++j) {
-            const float d = in[j] - pr[j];
-            s += d * d;
-        }
-        out[o] = s;
-    }
-}
-
-void rbf_backward(float* din, const float* dpre, const float* in, const float* proto, int I, int O) {
-    if (!din) return;
-    for (int o = 0; o < O; ++o) {
-        const float g2 = 2.0f * dpre[o];
-        const float* pr = proto + size_t(o) * I;
-        for (int j = 0; j < I; ++j) din[j] += g2 * (in[j] - pr[j]);
-    }
-}
-
-void rbf_backward_h(float* d2in, const float* dpre, const float* d2pre, const float* in, const float* proto,
-                    int I, int O) {
-    if (!d2in) return;
-    for (int o = 0; o < O; ++o) {
-        const float h = d2pre[o];
-        const float curv = 2.0f * std::max(dpre[o], 0.0f);  // drop the negative-curvature part (GN)
-        const float* pr = proto + size_t(o) * I;
-        for (int j = 0; j < I; ++j) {
-            const float d = 2.0f * (in[j] - pr[j]);
-            d2in[j] += h * d * d + curv;
-        }
-    }
-}
 
 // ------------------------------------------------------------------------------------------------
 // activations
 // ------------------------------------------------------------------------------------------------
 void activation_forward(float* out, const float* pre, size_t n, Activation a) {
-    if (kernels::activation_forward(out, pre, n, a)) return;
     switch (a) {
         case Activation::None:
             if (out != pre) std::memcpy(out, pre, n * sizeof(float));
@@ -504,7 +503,6 @@ void activation_forward(float* out, const float* pre, size_t n, Activation a) {
 template <bool SQ>
 void activation_backward(float* dpre, const float* dout, const float* pre, const float* out, size_t n,
                          Activation a) {
-    if (!SQ && kernels::activation_backward(dpre, dout, out, n, a)) return;
     switch (a) {
         case Activation::None:
             std::memcpy(dpre, dout, n * sizeof(float));
@@ -529,5 +527,6 @@ void activation_backward(float* dpre, const float* dout, const float* pre, const
 template void activation_backward<false>(float*, const float*, const float*, const float*, size_t, Activation);
 template void activation_backward<true>(float*, const float*, const float*, const float*, size_t, Activation);
 
+}  // namespace ref
 }  // namespace detail
 }  // namespace lenet

@@ -1,4 +1,11 @@
-// layers.h — internal: the per-layer kernels (forward, backward, second-derivative backward).
+// layers.h — internal: the per-layer functions the network calls (forward, backward,
+// second-derivative backward).
+//
+// conv_forward, conv_backward, pool_*, full_forward, full_backward and activation_* dispatch
+// (kernels.cpp): the Ops of the instruction set in use (kernels.h) where it covers the case, else
+// the reference loops, detail::ref (layers.cpp), which are the definition and the tests' oracle.
+// The others (conv_scratch_size, full_weight_grad, rbf_*) have no kernels: layers.cpp defines them
+// here, beside the reference loops.
 //
 // llm.c style: free functions, outputs first; backward ACCUMULATES into parameter gradients and
 // into the input gradient (the caller zeroes them). A null input-gradient pointer skips that work.
@@ -12,6 +19,13 @@
 
 namespace lenet {
 namespace detail {
+
+// A conv whose kernel covers its whole unpadded input (C5: 16@5x5 -> 120@1x1) has one output
+// position: a dense layer over is.size() inputs (the stride does not matter).
+inline bool conv_covers_input(Shape is, int K, int P) { return P == 0 && K == is.h && K == is.w; }
+
+constexpr float kScaledTanhA = 1.7159f;          // [LeCun 1998, Appendix A]: f(a) = A tanh(S a)
+constexpr float kScaledTanhS = 2.0f / 3.0f;
 
 // conv: out (O,Ho,Wo) = b + sum over connected i of w (O,I,K,K) * in; table (I,O) or nullptr = full.
 void conv_forward(float* out, const float* in, const float* w, const float* b, const uint8_t* table,
@@ -52,8 +66,27 @@ template <bool SQ>
 void activation_backward(float* dpre, const float* dout, const float* pre, const float* out, size_t n,
                          Activation a);
 
-constexpr float kScaledTanhA = 1.7159f;          // [LeCun 1998, Appendix A]: f(a) = A tanh(S a)
-constexpr float kScaledTanhS = 2.0f / 3.0f;
+// The reference loops (layers.cpp): the functions above, for every case, with no SIMD kernels.
+namespace ref {
+void conv_forward(float* out, const float* in, const float* w, const float* b, const uint8_t* table, Shape is,
+                  Shape os, int K, int S, int P, float* scratch);
+template <bool SQ>
+void conv_backward(float* din, float* dw, float* db, const float* dpre, const float* in, const float* w,
+                   const uint8_t* table, Shape is, Shape os, int K, int S, int P, float* scratch);
+void pool_forward(float* out, const float* in, const float* coeff, const float* bias, PoolMode mode, Shape is,
+                  Shape os, int K, int S);
+template <bool SQ>
+void pool_backward(float* din, float* dcoeff, float* dbias, const float* dpre, const float* in, const float* coeff,
+                   PoolMode mode, Shape is, Shape os, int K, int S);
+void full_forward(float* out, const float* in, const float* w, const float* b, int I, int O);
+template <bool SQ>
+void full_backward(float* din, float* dw, float* db, const float* dpre, const float* in, const float* w, int I,
+                   int O);
+void activation_forward(float* out, const float* pre, size_t n, Activation a);
+template <bool SQ>
+void activation_backward(float* dpre, const float* dout, const float* pre, const float* out, size_t n,
+                         Activation a);
+}  // namespace ref
 
 }  // namespace detail
 }  // namespace lenet

@@ -439,8 +439,7 @@ void apply_layer(float* w, const float* g, const float* step, float s, size_t n)
 // without a table): the ones Workspace::set_deferred records.
 bool dense_like(const LayerSpec& L, const LayerInfo& info) {
     if (L.type == LayerType::Full) return true;
-    return L.type == LayerType::Conv && L.table.empty() && L.stride == 1 && L.padding == 0 &&
-           L.kernel == info.in.h && L.kernel == info.in.w && info.out.h == 1 && info.out.w == 1;
+    return L.type == LayerType::Conv && L.table.empty() && conv_covers_input(info.in, L.kernel, L.padding);
 }
 
 // grad += the recorded samples' dense weight gradients, in sample order.
