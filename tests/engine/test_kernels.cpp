@@ -1,4 +1,4 @@
-// test_kernels.cpp — the SIMD kernels (engine/src/kernels.cpp) against the portable loops of
+// test_kernels.cpp — the SIMD kernels (engine/src/kernels_*.cpp) against the reference loops of
 // layers.cpp, for every instruction set this build and CPU can run: forward outputs, loss gradients
 // of every parameter and of the input, for the presets and for odd shapes (3x3 and 5x5 kernels,
 // widths that are not multiples of a vector, connection tables). Also: batched inference equals
