@@ -96,7 +96,7 @@ std::string view_name(const AppState& app, int view) { return lenet_web::view_na
 lenet::Shape view_shape(const AppState& app, int view) { return lenet_web::view_shape(*app.net, view); }
 
 bool penalty_output(const AppState& app) {
-    return app.net->layers().back().type == lenet::LayerType::Rbf || app.net->spec().loss == lenet::LossKind::Map;
+    return app.net->outputs_are_penalties();
 }
 
 std::string class_name(const AppState& app, int label) {

@@ -83,11 +83,8 @@ int batched_layer(const Network& net) {
     return -1;
 }
 
-void emit(const BatchJob& j, int i, const float* y, size_t out_size, bool penalty) {
-    int best = 0;
-    for (size_t k = 1; k < out_size; ++k)
-        if (penalty ? y[k] < y[best] : y[k] > y[best]) best = int(k);
-    if (j.labels) j.labels[i] = best;
+void emit(const BatchJob& j, int i, const float* y, size_t out_size) {
+    if (j.labels) j.labels[i] = j.net->best_label(y);
     if (j.outputs) std::copy(y, y + out_size, j.outputs + size_t(i) * out_size);
 }
 
@@ -98,7 +95,6 @@ void run_range(const BatchJob& j, int lo, int hi) {
     const size_t in_size = size_t(net.input_shape().size());
     const size_t out_size = size_t(net.output_shape().size());
     const int last = int(net.layers().size()) - 1;
-    const bool penalty = net.layers().back().type == LayerType::Rbf || net.spec().loss == LossKind::Map;
     const int m = hi - lo > 1 ? j.dense : -1;
     if (m > 0) {
         // Layers before m digit by digit, layer m's product for all the digits at once (the same bits
@@ -121,13 +117,13 @@ void run_range(const BatchJob& j, int lo, int hi) {
             std::copy(ps.data() + size_t(d) * O, ps.data() + size_t(d + 1) * O, pre);
             net.activate_layer(ws, m);
             for (int l = m + 1; l <= last; ++l) net.forward_layer(ws, l);
-            emit(j, lo + d, ws.out(last), out_size, penalty);
+            emit(j, lo + d, ws.out(last), out_size);
         }
         return;
     }
     for (int i = lo; i < hi; ++i) {
         net.forward(ws, j.inputs + size_t(i) * in_size);
-        emit(j, i, ws.out(last), out_size, penalty);
+        emit(j, i, ws.out(last), out_size);
     }
 }
 

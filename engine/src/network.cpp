@@ -318,12 +318,18 @@ void Network::forward(Workspace& ws, const float* input) const {
     for (int i = 0; i < int(layers_.size()); ++i) forward_layer(ws, i);
 }
 
-namespace {
-// The output is a vector of penalties (smaller = better) for an rbf output or the MAP criterion.
-bool penalty_output(const ArchSpec& s) {
-    return s.layers.back().type == LayerType::Rbf || s.loss == LossKind::Map;
+bool Network::outputs_are_penalties() const {
+    return spec_.layers.back().type == LayerType::Rbf || spec_.loss == LossKind::Map;
 }
-}  // namespace
+
+int Network::best_label(const float* y) const {
+    const int n = int(layers_.back().out.size());
+    const bool smaller = outputs_are_penalties();
+    int best = 0;
+    for (int k = 1; k < n; ++k)
+        if (smaller ? y[k] < y[best] : y[k] > y[best]) best = k;
+    return best;
+}
 
 Prediction Network::prediction(const Workspace& ws) const {
     ws.impl().check(*this);
@@ -334,16 +340,12 @@ Prediction Network::prediction(const Workspace& ws) const {
     const size_t n = size_t(last.out.size());
     Prediction p;
     p.scores.assign(y, y + n);
-    if (penalty_output(spec_)) {
-        p.label = int(std::min_element(y, y + n) - y);
-    } else {
-        p.label = int(std::max_element(y, y + n) - y);
-        if (spec_.loss == LossKind::Xent) {
-            const double m = y[p.label];
-            double z = 0.0;
-            for (size_t k = 0; k < n; ++k) z += std::exp(double(y[k]) - m);
-            for (size_t k = 0; k < n; ++k) p.scores[k] = float(std::exp(double(y[k]) - m) / z);
-        }
+    p.label = best_label(y);
+    if (!outputs_are_penalties() && spec_.loss == LossKind::Xent) {
+        const double m = y[p.label];
+        double z = 0.0;
+        for (size_t k = 0; k < n; ++k) z += std::exp(double(y[k]) - m);
+        for (size_t k = 0; k < n; ++k) p.scores[k] = float(std::exp(double(y[k]) - m) / z);
     }
     return p;
 }

@@ -138,19 +138,9 @@ inline uint64_t splitmix64(uint64_t& s) {
     return z ^ (z >> 31);
 }
 
-// Predicted class from the last layer's output without allocating: argmin of RBF distances,
-// argmax otherwise (softmax is monotonic, so logits suffice). First index wins ties, as
-// Network::prediction.
+// Predicted class from the last layer's output, without allocating.
 int predicted_label(const Network& net, const Workspace& ws) {
-    const int last = int(net.layers().size()) - 1;
-    const float* y = ws.out(last);
-    const int n = int(net.output_shape().size());
-    const bool rbf = net.layers().back().type == LayerType::Rbf;
-    int best = 0;
-    for (int i = 1; i < n; ++i) {
-        if (rbf ? (y[i] < y[best]) : (y[i] > y[best])) best = i;
-    }
-    return best;
+    return net.best_label(ws.out(int(net.layers().size()) - 1));
 }
 
 void check_data_fits(const Network& net, const Dataset& data, const char* what) {

@@ -170,7 +170,7 @@ struct TensorView {
 class Workspace;
 
 struct Prediction {
-    int                label = -1;  // argmax of probabilities, or argmin of RBF distances
+    int                label = -1;  // Network::best_label of the outputs
     std::vector<float> scores;      // softmax probabilities (xent) or RBF distances y_i
 };
 
@@ -214,6 +214,14 @@ public:
     // (the second half of forward_layer); needs layers 0 .. i-1 done, then 0 .. i are done.
     void       activate_layer(Workspace& ws, int i) const;
     Prediction prediction(const Workspace& ws) const;  // from the last layer's output
+    // Which output wins, the one rule for every caller (prediction, predict_batch, the Trainer's and
+    // the Evaluator's error counts, the app). The outputs are penalties, smaller is better, for an
+    // RBF output layer (distances to the prototypes) or the MAP loss; otherwise larger is better
+    // (softmax is monotonic, so logits suffice).
+    bool       outputs_are_penalties() const;
+    // The winning class of one sample's last-layer outputs (output_shape().size() values): the
+    // index of the smallest penalty or the largest output; the first index wins a tie.
+    int        best_label(const float* outputs) const;
     Prediction predict(Workspace& ws, const float* input) const { forward(ws, input); return prediction(ws); }
 
     // Loss of the last forward pass for the given label (uses spec().loss), and its gradient
@@ -556,8 +564,8 @@ private:
 // Native threads available to batch-parallel work (std::thread::hardware_concurrency, at least 1;
 // 1 in single-threaded wasm).
 int hardware_threads();
-// Forward n inputs (each (C, H, W), normalised, contiguous) and write labels[n] (argmax, or argmin for
-// penalty outputs, as Prediction::label) and, if outputs is not null, the last layer's outputs
+// Forward n inputs (each (C, H, W), normalised, contiguous) and write labels[n] (Network::best_label,
+// as Prediction::label) and, if outputs is not null, the last layer's outputs
 // (n, output size). threads > 1 splits the batch over a persistent pool of native threads; the results
 // do not depend on the thread count. No allocation per digit (one workspace per thread, kept).
 void predict_batch(const Network& net, const float* inputs, int n, int* labels, float* outputs = nullptr,
