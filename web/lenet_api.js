@@ -9,7 +9,7 @@
 //                          lenet.command({cmd: 'select_preset', name: 'lenet5'}) -> {ok: true, ...};
 //                          failures give {ok: false, error: '...'}.
 //   lenet.setSample(i), lenet.selectLayer(nameOrIndex), lenet.setInput(Float32Array(784) in [0,1]):
-//                          shortcuts for the app's commands (web/app.cpp).
+//                          shortcuts for the app's commands (web/app_api.cpp).
 //   lenet.bench(arch)   -> {arch, threads, infer_b1_us, infer_batch_per_s, train_mb1_per_s,
 //                          train_mb32_per_s} measured in the page (docs/performance.md; blocks a few s).
 (function () {
@@ -36,7 +36,7 @@
       if (!running()) return {ready: false, loading: failure === null, error: failure};
       try {
         var state = JSON.parse(Module['ccall']('lenet_state_json', 'string', [], []));
-        // The app's fields (arch, layer, prediction, ...: see web/app.cpp) also at the top level;
+        // The app's fields (arch, layer, prediction, ...: see web/app_api.cpp) also at the top level;
         // the platform's own fields (ready, version, ...) win on a name clash.
         if (state['app']) {
           for (var key in state['app']) if (!(key in state)) state[key] = state['app'][key];
@@ -53,7 +53,7 @@
       var text = typeof command === 'string' ? command : JSON.stringify(command);
       return JSON.parse(Module['ccall']('lenet_command', 'string', ['string'], [text]));
     },
-    // Shortcuts for the visualizer's commands (web/app.cpp); each returns the command's reply.
+    // Shortcuts for the visualizer's commands (web/app_api.cpp); each returns the command's reply.
     'setSample': function (index) {
       return window['lenet']['command']({'cmd': 'set_sample', 'index': index});
     },

@@ -14,3 +14,6 @@ foreach(_t lenet_warnings lenet_options)
     target_link_libraries(lenet_app_logic PRIVATE ${_t})
   endif()
 endforeach()
+if(EMSCRIPTEN)
+  target_compile_options(lenet_app_logic PRIVATE -Os)  # as lenet_app: not on a hot path, size first
+endif()
