@@ -53,9 +53,7 @@ void draw_output_panel(AppState& app) {
     }
     std::vector<float> scores(y, y + L.out.c);
     const bool distances = penalty_output(app);
-    int best = 0;
-    for (int i = 1; i < L.out.c; ++i)
-        if (distances ? scores[size_t(i)] < scores[size_t(best)] : scores[size_t(i)] > scores[size_t(best)]) best = i;
+    const int best = app.net->best_label(y);
     if (!distances && app.net->spec().loss == lenet::LossKind::Xent) scores = app.prediction.scores;  // softmax
 
     ImGui::Text("Result: ");
