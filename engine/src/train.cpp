@@ -386,7 +386,8 @@ struct TrainerImpl {
 
     void start_pass();
     void hessian_slice(int n);
-    float train_one(Worker& w, int code, float* g, bool fused = false, bool keep = false);
+    bool forward_sample(Worker& w, int code);
+    void backward_sample(Worker& w, float* g);
     // Batch 1 without momentum or weight decay: each sample's update is fused with its backward
     // (Network::backward_update) instead of a gradient buffer zeroed and applied per sample.
     bool fused() const {
@@ -441,9 +442,10 @@ void TrainerImpl::hessian_slice(int n) {
     }
 }
 
-// Forward, loss and backward of one sample, gradient accumulated into g. Returns the loss.
-// code = rep x count + dataset index; with repeat 1 the distortion keys are (seed, pass, index).
-float TrainerImpl::train_one(Worker& w, int code, float* g, bool fused, bool keep) {
+// Forward and loss of one sample, counted in w's statistics. False: the loss is not finite (w is
+// marked bad; no backward then). code = rep x count + dataset index; with repeat 1 the distortion
+// keys are (seed, pass, index).
+bool TrainerImpl::forward_sample(Worker& w, int code) {
     const int idx = code % count, rep = code / count;
     const uint8_t* img = data.image(idx);
     w.last_d = Distortion();
@@ -463,12 +465,19 @@ float TrainerImpl::train_one(Worker& w, int code, float* g, bool fused, bool kee
     const float L = net.loss(w.ws, label);
     if (!std::isfinite(L)) {
         if (!w.bad) { w.bad = true; w.bad_index = idx; w.bad_loss = L; }
-        return L;
+        return false;
     }
     w.loss_sum += double(L);
-    if (fused) net.backward_update(w.ws, g, cfg.optimizer == Optimizer::Sdlm ? stepk.data() : nullptr, eta, keep);
-    else net.backward(w.ws, g);
-    return L;
+    return true;
+}
+
+// The sample's gradient added into g. Minibatches record the dense layers' weight gradients and
+// add them once per batch (flush_deferred at the batch's end): the same bits, less memory traffic.
+void TrainerImpl::backward_sample(Worker& w, float* g) {
+    if (cfg.batch > 1)
+        net.backward_deferred(w.ws, g);
+    else
+        net.backward(w.ws, g);
 }
 
 // grad holds the sum over `count` samples: w -= eta_k (mean gradient + wd w), with momentum.
@@ -514,7 +523,8 @@ void batch_body(void* p, int t) {
     TrainerImpl& tr = *static_cast<BatchCtx*>(p)->tr;
     Worker& w = tr.workers[size_t(t)];
     std::fill(w.grad.begin(), w.grad.end(), 0.0f);
-    for (int i = w.lo; i < w.hi; ++i) tr.train_one(w, tr.order[size_t(i)], w.grad.data());
+    for (int i = w.lo; i < w.hi; ++i)
+        if (tr.forward_sample(w, tr.order[size_t(i)])) tr.backward_sample(w, w.grad.data());
     tr.net.flush_deferred(w.ws, w.grad.data());
 }
 }  // namespace
@@ -563,7 +573,7 @@ Trainer::Trainer(Network& net, const Dataset& train, const TrainConfig& cfg) : i
     t.workers.reserve(size_t(T));
     for (int i = 0; i < T; ++i) {
         t.workers.emplace_back(net, img);
-        // Minibatches: the dense layers' weight gradients added once per batch (the same bits).
+        // Minibatches: room for a batch of records of backward_sample's backward_deferred.
         if (cfg.batch > 1) t.workers.back().ws.set_deferred(net, cfg.batch);
         if (T > 1) t.workers.back().grad.assign(t.P, 0.0f);
     }
@@ -633,10 +643,11 @@ TrainProgress Trainer::step(int n) {
                 // The same arithmetic as below (w[k] - eta * g[k], or stepk[k] * g[k]); the gradient
                 // is kept only for the last sample of the call, for grad_norms.
                 t.grad_count = 0;
+                const float* stepk = t.cfg.optimizer == Optimizer::Sdlm ? t.stepk.data() : nullptr;
                 while (t.pos < end) {
                     const bool keep = t.pos + 1 == end;
-                    t.train_one(w0, t.order[size_t(t.pos)], t.grad.data(), true, keep);
-                    if (w0.bad) break;
+                    if (!t.forward_sample(w0, t.order[size_t(t.pos)])) break;
+                    t.net.backward_update(w0.ws, t.grad.data(), stepk, t.eta, keep);
                     t.pos++;
                     t.prog.updates++;
                     if (keep) t.grad_count = 1;
@@ -644,8 +655,8 @@ TrainProgress Trainer::step(int n) {
             }
             while (t.pos < end) {
                 if (t.in_batch == 0) { std::fill(t.grad.begin(), t.grad.end(), 0.0f); t.grad_count = 0; }
-                t.train_one(w0, t.order[size_t(t.pos)], t.grad.data());
-                if (w0.bad) break;
+                if (!t.forward_sample(w0, t.order[size_t(t.pos)])) break;
+                t.backward_sample(w0, t.grad.data());
                 t.in_batch++;
                 t.grad_count++;
                 t.pos++;

@@ -227,27 +227,31 @@ public:
     // Loss of the last forward pass for the given label (uses spec().loss), and its gradient
     // w.r.t. the last layer's output written into the workspace.
     float loss(Workspace& ws, int label) const;
-    // Backward pass after forward + loss: fills the workspace's per-layer input gradients and
-    // ACCUMULATES parameter gradients into grad (size params().size()); zeroing grad is the caller's.
+
+    // Backward passes, after forward + loss (src/backward.cpp). Each goes from the last layer to the
+    // first; grad/hdiag have params().size() floats laid out as params() and are ACCUMULATED into
+    // (zeroing them is the caller's).
+    //
+    // The plain gradient: fills the workspace's per-layer gradients (grad_out, grad_pre, grad_input)
+    // and adds dLoss/dw, dLoss/db into grad.
     void  backward(Workspace& ws, float* grad) const;
-    // Backward fused with a per-sample update (the Trainer's batch-1 SGD and SDLM without momentum
-    // or weight decay): each layer's parameters get w -= step * dLoss/dw as soon as that layer's
-    // backward is done, step = step[k] (same layout as params(); null: the scalar s). grad (size
-    // params().size()) is scratch; with keep_grad it holds this sample's whole gradient afterwards
-    // (as backward() into a zeroed buffer would). The weights come out the same either way, and the
-    // same as backward() into a zeroed buffer followed by w[k] = w[k] - step * grad[k].
-    void  backward_update(Workspace& ws, float* grad, const float* step, float s, bool keep_grad);
-
-    // Diagonal second derivative estimate (Gauss-Newton, paper Appendix C) accumulated into hdiag
-    // for one sample after forward + loss.
+    // Diagonal second derivative estimate (Gauss-Newton, paper Appendix C) added into hdiag.
     void  backward_hessian(Workspace& ws, float* hdiag) const;
-
-    // Minibatches: after ws.set_deferred(*this, cap), backward() only records the weight gradients
-    // of dense layers (full layers, and convs whose kernel covers their input, without a table)
-    // in the workspace, up to cap samples (when full, it adds them first); flush_deferred adds the
-    // recorded ones to grad, the same grad every backward() got since the last flush (else
-    // Error(Usage)). grad ends bit for bit as with backward() alone, with each dense layer's
-    // weight gradient read and written once per flush instead of once per sample.
+    // The Trainer's per-sample step (batch-1 SGD and SDLM without momentum or weight decay): the
+    // backward pass with each layer's parameters updated, w -= step * dLoss/dw, as soon as that
+    // layer's backward is done; step = step[k] (laid out as params(); null: the scalar s). grad is
+    // scratch; with keep_grad it holds this sample's whole gradient afterwards (as backward() into a
+    // zeroed buffer would). The weights come out the same either way, bit for bit the same as
+    // backward() into a zeroed buffer followed by w[k] = w[k] - step * grad[k].
+    void  backward_update(Workspace& ws, float* grad, const float* step, float s, bool keep_grad);
+    // The Trainer's minibatch step: backward() with the weight gradients of the dense layers (full
+    // layers, and convs whose kernel covers their input, without a table) recorded in the workspace
+    // instead of added, up to the cap of ws.set_deferred (when full, it adds them first; cap 0:
+    // exactly backward()). flush_deferred adds the recorded ones to grad, which must be the grad
+    // of every backward_deferred since the last flush (else Error(Usage)). grad ends bit for bit as
+    // with backward() alone, each dense layer's weight gradient read and written once per flush
+    // instead of once per sample. backward() and the other passes leave the records alone.
+    void  backward_deferred(Workspace& ws, float* grad) const;
     void  flush_deferred(Workspace& ws, float* grad) const;
 
 private:
