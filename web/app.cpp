@@ -65,6 +65,9 @@ void app_frame(AppState& app, const FrameInfo& frame) {
     app.interacted = false;
     app.pad.size = ImVec2(0, 0);  // set again if the pad is drawn this frame
 
+    if (app.debug_sleep_ms > 0) {  // a slow device on purpose (tests): busy, as a slow frame is
+        while (now_ms() - t0 < app.debug_sleep_ms) {}
+    }
     // 1. What changes the state without a click.
     handle_keys(app);
     advance_playback(app, frame.dt);

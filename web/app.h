@@ -175,7 +175,9 @@ struct AppState {
     float  play_interval = 0.8f;        // seconds per step
     bool   show_pre = false;            // pre-activation instead of output
     long   steps_run = 0;               // forward_layer calls (for tests)
+    std::vector<AppKey> key_presses;    // key presses since the last frame, in order (app_keys.cpp)
     int    arrow_frames[2] = {0, 0};    // frames Left / Right have been held (see app_keys.cpp)
+    double debug_sleep_ms = 0.0;        // each frame waits this long: a slow device (debug_sleep command)
     int    unit_map = -1, unit_y = 0, unit_x = 0;  // traced unit of the current view (-1: none)
     int    hover_map = -1;              // hovered output map (C3 table highlight)
     int    table_hover = -1;            // output map hovered in the weights panel (frames that map)
@@ -274,7 +276,7 @@ void        apply_hash(AppState& app, const std::string& hash);   // bad parts b
 std::string make_hash(const AppState& app);
 
 // ---- app_keys.cpp -------------------------------------------------------------------------------
-void handle_keys(AppState& app);                // Left/Right step, Home/End, Space play/pause
+void handle_keys(AppState& app);                // the queued key presses, then Left/Right held down
 void toggle_play(AppState& app);                // Space and the Play button: from INPUT at the end
 void advance_playback(AppState& app, float dt); // one step every play_interval seconds while playing
 

@@ -20,7 +20,8 @@
 //   set_sample {index}, select_layer {layer: name or index}, step {delta}, run_to_output,
 //   play {on}, set_input {pixels: [784 numbers in 0..1]}, clear_pad, select_unit {map, y, x},
 //   show_pre {on}, show_summary {on}, apply_hash {hash}, next_misclassified (searches over the next frames),
-//   train {on} (live training, see app_train.cpp), state.
+//   train {on} (live training, see app_train.cpp), state,
+//   debug_sleep {ms} (every frame then takes at least ms, 0..2000: a slow device, for tests; 0 = off).
 #include "app.h"
 
 #include <nlohmann/json.hpp>
@@ -233,6 +234,11 @@ std::string app_command(AppState& app, const std::string& text) {
         json notes = json::array();
         for (size_t k = before; k < app.notices.size(); ++k) notes.push_back(app.notices[k]);
         return json({{"ok", true}, {"hash", app.hash}, {"notices", notes}}).dump();
+    }
+    if (name == "debug_sleep") {
+        if (!integer("ms", i) || i < 0 || i > 2000) return fail("debug_sleep needs \"ms\": an integer in 0..2000");
+        app.debug_sleep_ms = i;
+        return ok();
     }
     if (name == "state") return app_state_json(app);
     return fail("unknown command '" + name + "'");

@@ -166,7 +166,7 @@ int main(int argc, char** argv) {
         while (running) {
             SDL_Event event;
             while (SDL_PollEvent(&event)) {
-                ImGui_ImplSDL2_ProcessEvent(&event);
+                platform_event(app, event);
                 if (event.type == SDL_QUIT) running = false;
                 if (event.type == SDL_WINDOWEVENT && event.window.event == SDL_WINDOWEVENT_CLOSE &&
                     event.window.windowID == SDL_GetWindowID(window))

@@ -56,7 +56,7 @@ void canvas_css_size(int* w, int* h) {
 // when the callback returns); else only laid out. False: the app failed (the page shows the error).
 bool app_pass(bool draw) {
     SDL_Event event;
-    while (SDL_PollEvent(&event)) ImGui_ImplSDL2_ProcessEvent(&event);
+    while (SDL_PollEvent(&event)) platform_event(g.app, event);
     try {
         platform_frame(g.window, *g.app, g.status, g.clock, draw);
     } catch (const std::exception& e) {

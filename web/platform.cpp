@@ -1,4 +1,4 @@
-// web/platform.cpp — code shared by main_web.cpp and main_desktop.cpp: the per-frame body, the
+// web/platform.cpp — code shared by main_web.cpp and main_desktop.cpp: events, the per-frame body, the
 // state JSON that window.lenet.state() returns, and exception-safe command dispatch.
 #include "platform.h"
 
@@ -22,6 +22,19 @@ double now_seconds() {
 }
 
 }  // namespace
+
+void platform_event(AppState* app, const SDL_Event& event) {
+    ImGui_ImplSDL2_ProcessEvent(&event);
+    if (!app || event.type != SDL_KEYDOWN || event.key.repeat) return;
+    switch (event.key.keysym.scancode) {  // the scancodes ImGui's backend maps these keys from
+        case SDL_SCANCODE_LEFT: app_key_pressed(*app, AppKey::Left); break;
+        case SDL_SCANCODE_RIGHT: app_key_pressed(*app, AppKey::Right); break;
+        case SDL_SCANCODE_HOME: app_key_pressed(*app, AppKey::Home); break;
+        case SDL_SCANCODE_END: app_key_pressed(*app, AppKey::End); break;
+        case SDL_SCANCODE_SPACE: app_key_pressed(*app, AppKey::Space); break;
+        default: break;
+    }
+}
 
 FrameClock frame_clock_start() {
     FrameClock c;

@@ -38,6 +38,10 @@ struct FrameInfo {
 
 struct AppState;  // defined by the app
 
+// The keys the app acts on without a widget. Each press reaches the app as an event, so a tap whose
+// key-down and key-up fall within one frame still counts, however slow the frames.
+enum class AppKey { Left, Right, Home, End, Space };
+
 // ---- implemented by the app (web/app.cpp, web/app_api.cpp) --------------------------------------
 // Called with a current GL context and an ImGui context whose backends are initialised.
 AppState*   app_create(const AppConfig& config);
@@ -50,6 +54,8 @@ std::string app_state_json(const AppState& app);
 // window.lenet.command(obj): obj as JSON text in, a JSON object out ({"ok": false, "error": ...}
 // for an unknown or malformed command). Lets tests and embedding pages drive the app.
 std::string app_command(AppState& app, const std::string& json);
+// A key went down (not an auto-repeat); queued in the app and acted on in its next frame, in order.
+void        app_key_pressed(AppState& app, AppKey key);
 
 // ---- implemented by each platform main ---------------------------------------------------------
 // Tell assistive technology something changed ("Layer C3 computed"). Web: the page's
@@ -78,6 +84,10 @@ struct FrameClock {
 FrameClock frame_clock_start();
 
 struct SDL_Window;
+union SDL_Event;
+// One event from SDL_PollEvent: to ImGui's SDL backend, and a key press of an AppKey to
+// app_key_pressed (app may be null before the app exists).
+void platform_event(AppState* app, const SDL_Event& event);
 // One frame of the app, the same on both platforms; the platform pumps its events before and
 // presents the framebuffer after. The ImGui backends' new frame, app_frame with this frame's
 // timing and size, ImGui::Render, and with `draw` the frame drawn into the window's framebuffer

@@ -2,8 +2,8 @@
 # tests/desktop/views.sh — desktop visualizer test under a private Xvfb server:
 #   1. screenshots of the C1, C3 and OUTPUT views and of a traced C3 unit (deep links via --hash),
 #      each checked for the view in the state JSON and for a non-blank image;
-#   2. frame time while stepping and drawing: the app runs, xdotool presses Right/Left/Home/End and
-#      draws strokes on the pad, then the state JSON's frame-time figures are printed and the app's
+#   2. frame time while stepping and drawing: the app runs, xdotool presses Right/Left/Home/End, taps
+#      Right 5 times within a frame (each tap must step) and draws strokes on the pad, then the state JSON's frame-time figures are printed and the app's
 #      own time per interactive frame is checked against 16 ms.
 #   tests/desktop/views.sh <path to lenet5-explorer> [output dir]
 # Needs xvfb, imagemagick and xdotool (scripts/setup installs them).
@@ -65,6 +65,9 @@ for key in Right Right Right Right Right Right Right Left Left Home End Home; do
   xdotool keyup "$key"
   sleep 0.12
 done
+# Instant taps, 3 ms apart (within one frame; SDL takes a release and a press closer than 2 ms for
+# the auto-repeat of a held key): each one steps.
+xdotool key --delay 6 Right Right Right Right Right
 # Strokes on the pad (left column; the pad is at about x 16..256, y 172..412 at 1280x720).
 for x in 100 130 160; do
   xdotool mousemove --window "$wid" $x 200 mousedown 1
@@ -81,6 +84,7 @@ echo "views: frame time over the last 120 frames: mean $(num frame_ms) ms, max $
 echo "views: while stepping/drawing ($(num interact_frames) frames): app code max $(num interact_app_ms_max) ms," \
      "frame max $(num interact_frame_ms_max) ms"
 echo "$state" | grep -q '"input_source":"draw"' || fail "the strokes did not reach the pad"
+echo "$state" | grep -q '"layer_index":5,' || fail "5 instant Right taps from INPUT did not reach C5: $(echo "$state" | grep -o '"layer":"[^"]*"')"
 [ "$(num steps_run)" -ge 8 ] || fail "the key presses did not step the network (steps_run $(num steps_run))"
 [ "$(num interact_frames)" -gt 5 ] || fail "too few interactive frames: $(num interact_frames)"
 awk -v v="$(num interact_app_ms_max)" 'BEGIN { exit !(v < 16) }' || fail "app time per interactive frame $(num interact_app_ms_max) ms >= 16 ms"

@@ -27,17 +27,11 @@ async function waitFrames(page, n) {
   await page.waitForFunction((f) => window.lenet.state().frames >= f, f0 + n, { timeout: 30000, polling: 20 });
 }
 
-// ImGui 1.86 reads key state once per frame, and Left/Right repeat while held (after 0.275 s). So a
-// key is held until the app shows its effect (`done`, a predicate evaluated in the page on every
-// animation frame), then released, and one more frame runs to see it up: no press is lost on slow
-// frames and none is repeated on fast ones.
+// One tap (key-down, key-up at once; the app counts each press from the key events, whatever the
+// frame rate: keys.test.mjs), then wait until the app shows its effect (`done`, evaluated in the page).
 async function press(page, key, done, arg) {
-  await page.keyboard.down(key);
-  try {
-    await page.waitForFunction(done, arg, { timeout: 20000, polling: 'raf' });
-  } finally {
-    await page.keyboard.up(key);
-  }
+  await page.keyboard.press(key);
+  await page.waitForFunction(done, arg, { timeout: 20000, polling: 'raf' });
   await waitFrames(page, 1);
 }
 
