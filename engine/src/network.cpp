@@ -173,35 +173,64 @@ std::vector<uint8_t> Network::trainable_mask() const {
     return mask;
 }
 
+namespace {
+// A layer's tensors in params(), named and shaped as PyTorch's (tensors(), layer_gradients): the
+// weights (a subsample pool's coefficients), then the biases. Empty names: the layer has none.
+struct ParamTensors {
+    std::string          weight, bias;
+    std::vector<int64_t> weight_shape, bias_shape;
+};
+ParamTensors param_tensors(const LayerSpec& L, const LayerInfo& info) {
+    const std::string& n = L.name;
+    const std::vector<int64_t> per_map{info.out.c};
+    switch (L.type) {
+        case LayerType::Conv:
+            return {n + ".weight", n + ".bias", {info.out.c, info.in.c, L.kernel, L.kernel}, per_map};
+        case LayerType::Pool:
+            if (L.pool == PoolMode::Subsample) return {n + ".coeff", n + ".bias", per_map, per_map};
+            return {};
+        case LayerType::Full:
+            return {n + ".weight", n + ".bias", {info.out.c, info.in.size()}, per_map};
+        case LayerType::Rbf:
+            return {};
+    }
+    return {};
+}
+}  // namespace
+
 std::vector<TensorView> Network::tensors() {
     std::vector<TensorView> t;
     for (size_t li = 0; li < layers_.size(); ++li) {
         const LayerSpec& L = spec_.layers[li];
         const LayerInfo& info = layers_[li];
-        float* w = params_.data() + info.weight_offset;
-        float* b = params_.data() + info.bias_offset;
-        switch (L.type) {
-            case LayerType::Conv:
-                t.push_back({L.name + ".weight", {info.out.c, info.in.c, L.kernel, L.kernel}, w, info.weight_count, true});
-                t.push_back({L.name + ".bias", {info.out.c}, b, info.bias_count, true});
-                break;
-            case LayerType::Pool:
-                if (L.pool == PoolMode::Subsample) {
-                    t.push_back({L.name + ".coeff", {info.out.c}, w, info.weight_count, true});
-                    t.push_back({L.name + ".bias", {info.out.c}, b, info.bias_count, true});
-                }
-                break;
-            case LayerType::Full:
-                t.push_back({L.name + ".weight", {info.out.c, info.in.size()}, w, info.weight_count, true});
-                t.push_back({L.name + ".bias", {info.out.c}, b, info.bias_count, true});
-                break;
-            case LayerType::Rbf:
-                t.push_back({L.name + ".prototypes", {info.out.c, info.in.size()},
-                             fixed_.data() + info.fixed_offset, info.fixed_count, false});
-                break;
+        const ParamTensors p = param_tensors(L, info);
+        if (!p.weight.empty()) {
+            t.push_back({p.weight, p.weight_shape, params_.data() + info.weight_offset, info.weight_count, true});
+            t.push_back({p.bias, p.bias_shape, params_.data() + info.bias_offset, info.bias_count, true});
         }
+        if (L.type == LayerType::Rbf)
+            t.push_back({L.name + ".prototypes", {info.out.c, info.in.size()}, fixed_.data() + info.fixed_offset,
+                         info.fixed_count, false});
     }
     return t;
+}
+
+std::vector<LayerGradients> Network::layer_gradients(const Workspace& ws, const float* grad) const {
+    ws.impl().check(*this);
+    std::vector<LayerGradients> g(layers_.size());
+    for (size_t li = 0; li < layers_.size(); ++li) {
+        const LayerInfo& info = layers_[li];
+        const ParamTensors p = param_tensors(spec_.layers[li], info);
+        LayerGradients& G = g[li];
+        G.layer = int(li);
+        G.d_out = {info.name + ".out", {info.out.c, info.out.h, info.out.w}, ws.grad_out(int(li)),
+                   size_t(info.out.size())};
+        if (!p.weight.empty()) {
+            G.d_weight = {p.weight, p.weight_shape, grad + info.weight_offset, info.weight_count};
+            G.d_bias = {p.bias, p.bias_shape, grad + info.bias_offset, info.bias_count};
+        }
+    }
+    return g;
 }
 
 // ================================================================================================

@@ -132,7 +132,7 @@ const std::vector<uint8_t>& lenet5_table1();
 const std::vector<float>& digit_prototypes_7x12();
 
 // ================================================================================================
-// Network (src/network.cpp, src/layers.cpp)
+// Network (src/network.cpp, src/backward.cpp, src/workspace.cpp, src/layers.cpp)
 // ================================================================================================
 // Everything the visualizer shows about one layer. Counts follow the paper: "connections" counts
 // every weight use and every bias per output unit; "macs" excludes biases.
@@ -165,6 +165,23 @@ struct TensorView {
     float*               data;
     size_t               count;
     bool                 trainable;
+};
+
+// A read-only view of one gradient tensor (Network::layer_gradients).
+struct GradView {
+    std::string          name;            // what it is the gradient with respect to: a parameter
+                                          // tensor as tensors() names it, or "C1.out" for an output
+    std::vector<int64_t> shape;           // as tensors(); (C, H, W) for an output
+    const float*         data = nullptr;
+    size_t               count = 0;       // 0 (data null): the layer has no such tensor
+};
+
+// One layer's share of one sample's gradients.
+struct LayerGradients {
+    int      layer = -1;  // index into Network::layers()
+    GradView d_out;       // dLoss/d(output of the layer) = Workspace::grad_out(layer)
+    GradView d_weight;    // dLoss/dw: "C1.weight" [6,1,5,5], "S2.coeff" [6], "F6.weight" [84,120]
+    GradView d_bias;      // dLoss/db: "C1.bias" [6]
 };
 
 class Workspace;
@@ -233,8 +250,14 @@ public:
     // (zeroing them is the caller's).
     //
     // The plain gradient: fills the workspace's per-layer gradients (grad_out, grad_pre, grad_input)
-    // and adds dLoss/dw, dLoss/db into grad.
+    // and adds dLoss/dw, dLoss/db into grad. layer_gradients() names the pieces.
     void  backward(Workspace& ws, float* grad) const;
+    // Per-layer views of one sample's gradients, in layers() order: dLoss/d(output) from ws, dLoss/dw
+    // and dLoss/db from grad (laid out as params()), named and shaped as tensors(). They hold the
+    // sample's gradient after backward() into a zeroed grad, after backward_update with keep_grad, or
+    // after backward_deferred + flush_deferred of that one sample; the pointers live as long as ws
+    // and grad. Avg/max pools and rbf layers have no d_weight/d_bias (count 0).
+    std::vector<LayerGradients> layer_gradients(const Workspace& ws, const float* grad) const;
     // Diagonal second derivative estimate (Gauss-Newton, paper Appendix C) added into hdiag.
     void  backward_hessian(Workspace& ws, float* hdiag) const;
     // The Trainer's per-sample step (batch-1 SGD and SDLM without momentum or weight decay): the
