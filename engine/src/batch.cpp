@@ -1,29 +1,21 @@
-// batch.cpp — batch-parallel inference: predict_batch over a persistent pool of native threads.
+// batch.cpp — batch-parallel inference: predict_batch over the engine's shared pool of native
+// threads (pool.h: ThreadPool::shared(), made on the first batch that uses threads).
 //
-// The pool is created on first use with hardware_threads() - 1 helpers (the caller is thread 0) and
-// lives until exit. Each thread keeps one Workspace per network layout (thread_local), so a batch
-// allocates nothing per digit. Threads claim chunks of 8 digits until none are left (a thread slowed by
-// other processes takes fewer); every digit's result depends only on its own input, so results are
-// identical for any thread count and schedule.
-// Single-threaded wasm builds run everything on the caller.
+// Each thread keeps one Workspace per network layout (thread_local), so a batch allocates nothing
+// per digit. Threads claim chunks of 8 digits until none are left (a thread slowed by other
+// processes takes fewer); every digit's result depends only on its own input, so results are
+// identical for any thread count and schedule. Without threads (single-threaded wasm) the caller
+// runs the batch as one range.
 #include "lenet/lenet.h"
 
 #include "kernels.h"
 #include "layers.h"
+#include "pool.h"
 #include "workspace.h"
 
 #include <algorithm>
 #include <atomic>
-#include <exception>
 #include <memory>
-
-#if defined(__EMSCRIPTEN__) && !defined(__EMSCRIPTEN_PTHREADS__)
-#define LENET_NO_THREADS 1
-#else
-#include <condition_variable>
-#include <mutex>
-#include <thread>
-#endif
 
 namespace lenet {
 
@@ -44,8 +36,8 @@ struct BatchJob {
     const float*      inputs;
     int*              labels;
     float*            outputs;
-    int               n, parts;
-    std::atomic<int>* next;   // next chunk to claim (threaded runs), or null: part = a fixed range
+    int               n;
+    std::atomic<int>* next;   // next chunk to claim, or null: the whole batch as one range
     int               dense;  // the layer run for several digits at once (batched_layer), or -1
 };
 
@@ -55,9 +47,10 @@ constexpr int kChunk = 8;  // digits per claim: threads take chunks until none a
 
 void run_range(const BatchJob& j, int lo, int hi);
 
-void run_part(const BatchJob& j, int part) {
+// One thread's share of the batch: chunks until none are left.
+void run_chunks(const BatchJob& j) {
     if (!j.next) {
-        run_range(j, int(int64_t(j.n) * part / j.parts), int(int64_t(j.n) * (part + 1) / j.parts));
+        run_range(j, 0, j.n);
         return;
     }
     for (int c; (c = j.next->fetch_add(1)) * kChunk < j.n;) run_range(j, c * kChunk, std::min(j.n, (c + 1) * kChunk));
@@ -127,118 +120,21 @@ void run_range(const BatchJob& j, int lo, int hi) {
     }
 }
 
-#ifndef LENET_NO_THREADS
-class BatchPool {
-public:
-    static BatchPool& get() {
-        static BatchPool pool;
-        return pool;
-    }
-    int helpers() const { return int(th_.size()); }
-    // Runs parts 0 .. parts-1 of the job: part 0 on the caller, the others on helpers.
-    void run(const BatchJob& job) {
-        std::lock_guard<std::mutex> one(run_m_);  // one batch at a time through the pool
-        const int extra = job.parts - 1;
-        {
-            std::lock_guard<std::mutex> lk(m_);
-            job_ = job;
-            pending_ = extra;
-            next_ = 1;
-            ++gen_;
-        }
-        cv_.notify_all();
-        std::exception_ptr err;
-        try {
-            run_part(job, 0);
-        } catch (...) {
-            err = std::current_exception();
-        }
-        std::unique_lock<std::mutex> lk(m_);
-        done_cv_.wait(lk, [this] { return pending_ == 0; });  // helpers finish before the job dies
-        if (err) std::rethrow_exception(err);
-    }
-    ~BatchPool() {
-        {
-            std::lock_guard<std::mutex> lk(m_);
-            stop_ = true;
-        }
-        cv_.notify_all();
-        for (auto& t : th_) t.join();
-    }
-
-private:
-    BatchPool() {
-        const int hw = int(std::max(1u, std::thread::hardware_concurrency()));
-        for (int t = 1; t < std::min(hw, 64); ++t) th_.emplace_back([this] { loop(); });
-    }
-    void loop() {
-        uint64_t seen = 0;
-        for (;;) {
-            BatchJob job;
-            {
-                std::unique_lock<std::mutex> lk(m_);
-                cv_.wait(lk, [&] { return stop_ || gen_ != seen; });
-                if (stop_) return;
-                seen = gen_;
-                job = job_;
-            }
-            // Helpers claim the remaining parts under the lock, for this generation only (a helper
-            // that comes back late must not claim a part of a newer job with the old job's data).
-            for (;;) {
-                int part;
-                {
-                    std::lock_guard<std::mutex> lk(m_);
-                    if (gen_ != seen || next_ >= job.parts) break;
-                    part = next_++;
-                }
-                run_part(job, part);
-                std::lock_guard<std::mutex> lk(m_);
-                if (--pending_ == 0) done_cv_.notify_one();
-            }
-        }
-    }
-    std::vector<std::thread> th_;
-    std::mutex run_m_, m_;
-    std::condition_variable cv_, done_cv_;
-    BatchJob job_{};
-    int next_ = 1;
-    int pending_ = 0;
-    uint64_t gen_ = 0;
-    bool stop_ = false;
-};
-#endif
-
 }  // namespace
-
-int hardware_threads() {
-#ifdef LENET_NO_THREADS
-    return 1;
-#else
-    return int(std::max(1u, std::thread::hardware_concurrency()));
-#endif
-}
 
 void predict_batch(const Network& net, const float* inputs, int n, int* labels, float* outputs, int threads) {
     if (n < 0) throw Error(ErrorKind::Usage, "predict_batch", "n must be >= 0");
     if (n == 0) return;
     if (!inputs) throw Error(ErrorKind::Usage, "predict_batch", "inputs is null");
     // A part below ~16 digits costs more in wake-ups than it saves.
-    int parts = std::max(1, std::min({threads, hardware_threads(), n / 16}));
-    BatchJob job{&net, inputs, labels, outputs, n, parts, nullptr, n > 1 ? batched_layer(net) : -1};
-#ifndef LENET_NO_THREADS
+    const int parts = std::min({threads, hardware_threads(), n / 16});
     std::atomic<int> next{0};
-    job.next = &next;
-    if (parts > 1) {
-        BatchPool& pool = BatchPool::get();
-        job.parts = std::min(parts, pool.helpers() + 1);
-        if (job.parts > 1) {
-            pool.run(job);
-            return;
-        }
-    }
-#endif
-    job.parts = 1;
-    run_part(job, 0);
+    const BatchJob job{&net, inputs, labels, outputs, n, hardware_threads() > 1 ? &next : nullptr,
+                       n > 1 ? batched_layer(net) : -1};
+    if (parts > 1)
+        detail::ThreadPool::shared().run(parts, [&job](int) { run_chunks(job); });
+    else
+        run_chunks(job);
 }
 
 }  // namespace lenet

@@ -12,18 +12,15 @@
 // (their output differs between standard libraries).
 #include "lenet/lenet.h"
 
+#include "rng.h"
+
 #include <cmath>
 
 namespace lenet {
 
 namespace {
 
-inline uint64_t splitmix64(uint64_t& s) {
-    uint64_t z = (s += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
+using detail::splitmix64;
 
 // Uniform in [0, 1) with 24 random bits (exactly representable as float).
 inline float unit01(uint64_t& s) { return float(splitmix64(s) >> 40) * (1.0f / 16777216.0f); }

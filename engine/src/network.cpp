@@ -7,6 +7,7 @@
 //   pool subsample: coeff (C) then bias (C);   full: weight (O, I) then bias (O);   avg/max/rbf: none
 // RBF prototypes (O, I) live in fixed(), not in params().
 #include "layers.h"
+#include "rng.h"
 #include "lenet/lenet.h"
 #include "workspace.h"
 
@@ -21,15 +22,8 @@ using namespace detail;
 
 namespace {
 
-// splitmix64 (Steele, Lea, Flood 2014), used to seed xoshiro256** (Blackman, Vigna 2018).
-// Integer-only, so the same seed gives bit-identical weights on every platform and in wasm.
-uint64_t splitmix64(uint64_t& x) {
-    uint64_t z = (x += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
-
+// xoshiro256** (Blackman, Vigna 2018), seeded by splitmix64. Integer-only, so the same seed gives
+// bit-identical weights on every platform and in wasm.
 struct Xoshiro256 {
     uint64_t s[4];
     explicit Xoshiro256(uint64_t seed) {
@@ -363,9 +357,11 @@ Prediction Network::prediction(const Workspace& ws) const {
     ws.impl().check(*this);
     if (ws.impl().done != int(layers_.size()))
         throw Error(ErrorKind::Usage, "prediction", "run the forward pass through the last layer first");
-    const LayerInfo& last = layers_.back();
-    const float* y = ws.impl().out.data() + last.act_offset;
-    const size_t n = size_t(last.out.size());
+    return prediction(ws.impl().out.data() + layers_.back().act_offset);
+}
+
+Prediction Network::prediction(const float* y) const {
+    const size_t n = size_t(layers_.back().out.size());
     Prediction p;
     p.scores.assign(y, y + n);
     p.label = best_label(y);

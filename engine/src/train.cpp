@@ -14,19 +14,14 @@
 // per-pattern updates) the work per update is too small to share.
 #include "lenet/lenet.h"
 
+#include "pool.h"
+#include "rng.h"
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstring>
 #include <string>
-
-#if defined(__EMSCRIPTEN__) && !defined(__EMSCRIPTEN_PTHREADS__)
-#define LENET_NO_THREADS 1
-#else
-#include <condition_variable>
-#include <mutex>
-#include <thread>
-#endif
 
 namespace lenet {
 
@@ -131,12 +126,8 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-inline uint64_t splitmix64(uint64_t& s) {
-    uint64_t z = (s += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
+using detail::splitmix64;
+using detail::ThreadPool;
 
 // Predicted class from the last layer's output, without allocating.
 int predicted_label(const Network& net, const Workspace& ws) {
@@ -163,80 +154,6 @@ bool all_finite(const float* p, size_t n) {
     float acc = 0.0f;
     for (size_t i = 0; i < n; ++i) acc += p[i] * 0.0f;
     return acc == 0.0f;
-}
-
-// A minimal persistent pool: run(fn) calls fn(ctx, t) for t = 0..T-1, t = 0 on the caller.
-#ifndef LENET_NO_THREADS
-class Pool {
-public:
-    explicit Pool(int threads) : threads_(threads) {
-        for (int t = 1; t < threads_; ++t) th_.emplace_back([this, t] { loop(t); });
-    }
-    ~Pool() {
-        {
-            std::lock_guard<std::mutex> lk(m_);
-            stop_ = true;
-        }
-        cv_.notify_all();
-        for (auto& t : th_) t.join();
-    }
-    int threads() const { return threads_; }
-    void run(void (*fn)(void*, int), void* ctx) {
-        if (threads_ == 1) { fn(ctx, 0); return; }
-        {
-            std::lock_guard<std::mutex> lk(m_);
-            fn_ = fn; ctx_ = ctx; pending_ = threads_ - 1; ++gen_;
-        }
-        cv_.notify_all();
-        fn(ctx, 0);
-        std::unique_lock<std::mutex> lk(m_);
-        done_cv_.wait(lk, [this] { return pending_ == 0; });
-    }
-private:
-    void loop(int t) {
-        uint64_t seen = 0;
-        for (;;) {
-            void (*fn)(void*, int);
-            void* ctx;
-            {
-                std::unique_lock<std::mutex> lk(m_);
-                cv_.wait(lk, [&] { return stop_ || gen_ != seen; });
-                if (stop_) return;
-                seen = gen_; fn = fn_; ctx = ctx_;
-            }
-            fn(ctx, t);
-            {
-                std::lock_guard<std::mutex> lk(m_);
-                if (--pending_ == 0) done_cv_.notify_one();
-            }
-        }
-    }
-    int threads_;
-    std::vector<std::thread> th_;
-    std::mutex m_;
-    std::condition_variable cv_, done_cv_;
-    void (*fn_)(void*, int) = nullptr;
-    void* ctx_ = nullptr;
-    int pending_ = 0;
-    uint64_t gen_ = 0;
-    bool stop_ = false;
-};
-#else
-class Pool {
-public:
-    explicit Pool(int) {}
-    int threads() const { return 1; }
-    void run(void (*fn)(void*, int), void* ctx) { fn(ctx, 0); }
-};
-#endif
-
-int effective_threads(int t) {
-#ifdef LENET_NO_THREADS
-    (void)t;
-    return 1;
-#else
-    return std::max(1, t);
-#endif
 }
 
 }  // namespace
@@ -301,7 +218,8 @@ void eval_body(void* p, int t) {
 EvalResult evaluate(const Network& net, const Dataset& data, int max_count, int threads,
                     bool (*progress)(int, int, void*), void* user) {
     const int total = max_count < 0 ? data.count : std::min(max_count, data.count);
-    const int T = std::max(1, std::min(effective_threads(threads), total / 256));
+    ThreadPool pool(std::min(threads, total / 256));
+    const int T = pool.threads();
     // Each thread takes a contiguous range; results are merged in range order (deterministic).
     std::vector<Evaluator> ev;
     ev.reserve(size_t(T));
@@ -310,8 +228,7 @@ EvalResult evaluate(const Network& net, const Dataset& data, int max_count, int 
         ev.emplace_back(net, data, hi - lo, lo);
     }
     EvalCtx ctx{&ev, progress, user, total, false};
-    Pool pool(T);
-    pool.run(eval_body, &ctx);
+    pool.run(T, [&ctx](int t) { eval_body(&ctx, t); });
     EvalResult r;
     r.classes = int(net.output_shape().size());
     r.confusion.assign(size_t(r.classes) * r.classes, 0);
@@ -367,7 +284,7 @@ struct TrainerImpl {
     std::vector<float>  stepk;     // (P) eta / (mu + h_kk) for this pass, SDLM only
     std::vector<float>  good;      // (P) last parameters known finite
     std::vector<Worker> workers;
-    Pool                pool;
+    ThreadPool          pool;          // threads of a minibatch: 1 for batch 1
     TrainProgress       prog;
     bool   pass_started = false;
     int    epoch = 0, pos = 0;
@@ -382,7 +299,7 @@ struct TrainerImpl {
     int    last_index = -1;
 
     TrainerImpl(Network& n, const Dataset& d, const TrainConfig& c)
-        : net(n), data(d), cfg(c), pool(c.batch > 1 ? effective_threads(c.threads) : 1) {}
+        : net(n), data(d), cfg(c), pool(c.batch > 1 ? c.threads : 1) {}
 
     void start_pass();
     void hessian_slice(int n);
@@ -537,7 +454,7 @@ void TrainerImpl::run_batch_threaded(int b) {
         workers[size_t(t)].hi = pos + int(int64_t(b) * (t + 1) / T);
     }
     BatchCtx ctx{this};
-    pool.run(batch_body, &ctx);
+    pool.run(T, [&ctx](int t) { batch_body(&ctx, t); });
     // Fixed reduction order: thread 0, 1, ... (deterministic for a given thread count).
     std::copy(workers[0].grad.begin(), workers[0].grad.end(), grad.begin());
     for (int t = 1; t < T; ++t) {

@@ -22,7 +22,6 @@
 #include <cstdio>
 #include <memory>
 #include <string>
-#include <thread>
 #include <vector>
 
 namespace {
@@ -34,29 +33,28 @@ struct EvalOptions {
     bool        json = false;
 };
 
-// Every sample's prediction and scores (classes per sample), computed in `threads` contiguous chunks,
-// each with its own Workspace (Network::forward is const and thread-safe given separate workspaces).
+// Every sample's prediction and scores (classes per sample): predict_batch over blocks of digits on
+// `threads` threads, then Network::prediction of each digit's outputs (probabilities for softmax
+// cross-entropy).
 void predict_all(const lenet::Network& net, const lenet::Dataset& ds, int threads, std::vector<int>& predicted,
                  std::vector<float>& scores, int classes) {
     const int n = ds.count;
     predicted.assign(size_t(n), -1);
     scores.assign(size_t(n) * size_t(classes), 0.0f);
-    auto work = [&](int begin, int end) {
-        lenet::Workspace ws(net);
-        std::vector<float> x(size_t(net.input_shape().size()));
-        for (int i = begin; i < end; ++i) {
-            lenet::prepare_input(net.spec(), ds.image(i), ds.rows, ds.cols, x.data());
-            lenet::Prediction p = net.predict(ws, x.data());
-            predicted[size_t(i)] = p.label;
+    const size_t in = size_t(net.input_shape().size()), out = size_t(net.output_shape().size());
+    constexpr int kBlock = 1000;  // digits prepared and predicted at a time (4 MB of 32x32 inputs)
+    std::vector<float> x(size_t(kBlock) * in), y(size_t(kBlock) * out);
+    for (int lo = 0; lo < n; lo += kBlock) {
+        const int m = std::min(kBlock, n - lo);
+        for (int i = 0; i < m; ++i)
+            lenet::prepare_input(net.spec(), ds.image(lo + i), ds.rows, ds.cols, x.data() + size_t(i) * in);
+        lenet::predict_batch(net, x.data(), m, predicted.data() + lo, y.data(), threads);
+        for (int i = 0; i < m; ++i) {
+            const lenet::Prediction p = net.prediction(y.data() + size_t(i) * out);
             std::copy_n(p.scores.begin(), std::min<size_t>(p.scores.size(), size_t(classes)),
-                        scores.begin() + long(size_t(i) * size_t(classes)));
+                        scores.begin() + long(size_t(lo + i) * size_t(classes)));
         }
-    };
-    threads = std::max(1, std::min(threads, n / 256 + 1));
-    std::vector<std::thread> pool;
-    for (int t = 1; t < threads; ++t) pool.emplace_back(work, int(int64_t(n) * t / threads), int(int64_t(n) * (t + 1) / threads));
-    work(0, int(int64_t(n) / threads));
-    for (std::thread& th : pool) th.join();
+    }
 }
 
 void write_predictions(const std::string& path, const lenet::Dataset& ds, const std::vector<int>& predicted,
@@ -95,7 +93,7 @@ void run_eval(const EvalOptions& o) {
         throw lenet::Error(lenet::ErrorKind::Usage, o.weights,
                            "the network has " + std::to_string(classes) + " outputs; the data set has 10 classes");
 
-    int threads = o.threads > 0 ? o.threads : int(std::max(1u, std::min(4u, std::thread::hardware_concurrency())));
+    const int threads = o.threads > 0 ? o.threads : std::min(4, lenet::hardware_threads());
     auto t0 = std::chrono::steady_clock::now();
     std::vector<int> predicted;
     std::vector<float> scores;

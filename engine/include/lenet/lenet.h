@@ -61,6 +61,10 @@ private:
     std::string where_, message_;
 };
 
+// A count or size with thousands separators, as the engine's messages, the CLI and the app print
+// them: 340908 -> "340,908".
+std::string with_commas(uint64_t v);
+
 // ================================================================================================
 // Architecture specs (src/arch.cpp). JSON format: docs/architecture-spec.md; presets: assets/arch/.
 // ================================================================================================
@@ -231,6 +235,10 @@ public:
     // (the second half of forward_layer); needs layers 0 .. i-1 done, then 0 .. i are done.
     void       activate_layer(Workspace& ws, int i) const;
     Prediction prediction(const Workspace& ws) const;  // from the last layer's output
+    Prediction predict(Workspace& ws, const float* input) const { forward(ws, input); return prediction(ws); }
+    // The same from one sample's last-layer outputs (output_shape().size() values, as predict_batch
+    // writes them).
+    Prediction prediction(const float* outputs) const;
     // Which output wins, the one rule for every caller (prediction, predict_batch, the Trainer's and
     // the Evaluator's error counts, the app). The outputs are penalties, smaller is better, for an
     // RBF output layer (distances to the prototypes) or the MAP loss; otherwise larger is better
@@ -239,7 +247,6 @@ public:
     // The winning class of one sample's last-layer outputs (output_shape().size() values): the
     // index of the smallest penalty or the largest output; the first index wins a tie.
     int        best_label(const float* outputs) const;
-    Prediction predict(Workspace& ws, const float* input) const { forward(ws, input); return prediction(ws); }
 
     // Loss of the last forward pass for the given label (uses spec().loss), and its gradient
     // w.r.t. the last layer's output written into the workspace.
