@@ -224,7 +224,7 @@ ColorScale  view_scale(const AppState& app, int view, bool pre);
 bool        penalty_output(const AppState& app);              // scores: smaller is better (RBF)
 std::string class_name(const AppState& app, int label);
 std::string step_summary(const AppState& app);                // announcement text of the current step
-std::string fmt_int(long long v);                             // 340908 -> "340,908"
+inline std::string fmt_int(long long v) { return lenet::with_commas(uint64_t(v)); }  // counts: "340,908"
 
 // A vector of n units drawn as a grid: 84 as the paper's 7 wide x 12 high, up to 12 in a row,
 // more in rows of 12 (C5's 120 units: 12 x 10).

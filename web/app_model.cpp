@@ -82,15 +82,6 @@ lenet::Activation effective_activation(const AppState& app, int layer) {
 
 }  // namespace
 
-std::string fmt_int(long long v) {
-    std::string digits = std::to_string(v < 0 ? -v : v), out;
-    for (size_t i = 0; i < digits.size(); ++i) {
-        if (i && (digits.size() - i) % 3 == 0) out += ',';
-        out += digits[i];
-    }
-    return v < 0 ? "-" + out : out;
-}
-
 int view_count(const AppState& app) { return lenet_web::view_count(*app.net); }
 std::string view_name(const AppState& app, int view) { return lenet_web::view_name(*app.net, view); }
 lenet::Shape view_shape(const AppState& app, int view) { return lenet_web::view_shape(*app.net, view); }

@@ -85,13 +85,13 @@ IdxLayout parse_idx(const uint8_t* images, size_t images_size, const std::string
                     "image size " + std::to_string(rows) + "x" + std::to_string(cols) + " is not in 1.." +
                         std::to_string(kMaxSide));
     if (n > uint32_t(INT32_MAX))
-        throw Error(ErrorKind::Format, images_name, "absurd image count " + io::with_commas(n));
+        throw Error(ErrorKind::Format, images_name, "absurd image count " + with_commas(n));
     uint64_t want = uint64_t(n) * rows * cols;  // < 2^31 * 2^20: no overflow
     if (want != ri.remaining())
         throw Error(ErrorKind::Format, images_name,
-                    "header says " + io::with_commas(n) + " images of " + std::to_string(rows) + "x" +
-                        std::to_string(cols) + " = " + io::with_commas(want) + " bytes of pixels, but the file has " +
-                        io::with_commas(ri.remaining()) +
+                    "header says " + with_commas(n) + " images of " + std::to_string(rows) + "x" +
+                        std::to_string(cols) + " = " + with_commas(want) + " bytes of pixels, but the file has " +
+                        with_commas(ri.remaining()) +
                         (want > ri.remaining() ? " (truncated or wrong header)" : " (extra bytes at the end)"));
 
     // ---- labels header: magic, count
@@ -99,15 +99,15 @@ IdxLayout parse_idx(const uint8_t* images, size_t images_size, const std::string
     check_magic(rl.u32be("the magic number"), kLabelsMagic, labels_name);
     uint32_t nl = rl.u32be("the label count");
     if (nl > uint32_t(INT32_MAX))
-        throw Error(ErrorKind::Format, labels_name, "absurd label count " + io::with_commas(nl));
+        throw Error(ErrorKind::Format, labels_name, "absurd label count " + with_commas(nl));
     if (uint64_t(nl) != rl.remaining())
         throw Error(ErrorKind::Format, labels_name,
-                    "header says " + io::with_commas(nl) + " labels, but the file has " +
-                        io::with_commas(rl.remaining()) + " bytes of labels" +
+                    "header says " + with_commas(nl) + " labels, but the file has " +
+                        with_commas(rl.remaining()) + " bytes of labels" +
                         (nl > rl.remaining() ? " (truncated or wrong header)" : " (extra bytes at the end)"));
     if (nl != n)
         throw Error(ErrorKind::Format, labels_name,
-                    io::with_commas(nl) + " labels for " + io::with_commas(n) + " images in " + images_name);
+                    with_commas(nl) + " labels for " + with_commas(n) + " images in " + images_name);
 
     IdxLayout L;
     L.count = n;

@@ -1,4 +1,5 @@
-// error.cpp — lenet::Error and the enum-to-name helpers shared by every part of the engine.
+// error.cpp — lenet::Error, with_commas and the enum-to-name helpers shared by every part of the
+// engine.
 #include "lenet/lenet.h"
 
 namespace lenet {
@@ -18,6 +19,16 @@ const char* error_kind_name(ErrorKind k) {
 Error::Error(ErrorKind kind, const std::string& where, const std::string& message)
     : std::runtime_error(where.empty() ? message : where + ": " + message),
       kind_(kind), where_(where), message_(message) {}
+
+std::string with_commas(uint64_t v) {
+    const std::string digits = std::to_string(v);
+    std::string out;
+    for (size_t i = 0; i < digits.size(); i++) {
+        if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+        out += digits[i];
+    }
+    return out;
+}
 
 std::string shape_str(const Shape& s) {
     if (s.h == 1 && s.w == 1) return std::to_string(s.c);

@@ -107,8 +107,8 @@ void check_pnm(const uint8_t* b, size_t n, const std::string& where) {
     size_t need = size_t(v[0]) * size_t(v[1]) * (b[1] == '6' ? 3 : 1) * (v[2] > 255 ? 2 : 1);
     if (n - i < need)
         throw Error(ErrorKind::Format, where,
-                    "truncated: PNM pixel data needs " + io::with_commas(need) + " bytes, the file has " +
-                        io::with_commas(n - i));
+                    "truncated: PNM pixel data needs " + with_commas(need) + " bytes, the file has " +
+                        with_commas(n - i));
 }
 
 // stb_image 2.27 (Debian's) does not check that a JPEG Huffman table (DHT) declares at most 256
@@ -182,7 +182,7 @@ void check_png_chunks(const uint8_t* b, size_t n, const std::string& where) {
             for (char c : type) name += (c >= 0x20 && c < 0x7f) ? c : '?';
             throw Error(ErrorKind::Format, where,
                         "truncated PNG: chunk '" + name + "' at byte " + std::to_string(pos) + " claims " +
-                            io::with_commas(len) + " bytes, the file has " + io::with_commas(n - pos - 8) +
+                            with_commas(len) + " bytes, the file has " + with_commas(n - pos - 8) +
                             " after its header");
         }
         if (type == "IEND") return;
@@ -195,7 +195,7 @@ void check_png_chunks(const uint8_t* b, size_t n, const std::string& where) {
 GrayImage decode_image(const uint8_t* bytes, size_t size, const std::string& where) {
     if (size == 0 || !bytes) throw Error(ErrorKind::Format, where, "empty file (0 bytes)");
     if (size > kMaxImageFileBytes)
-        throw Error(ErrorKind::Format, where, "image file larger than " + io::with_commas(kMaxImageFileBytes) + " bytes");
+        throw Error(ErrorKind::Format, where, "image file larger than " + with_commas(kMaxImageFileBytes) + " bytes");
     if (size > size_t(INT32_MAX)) throw Error(ErrorKind::Format, where, "image file too large");
     check_pnm(bytes, size, where);
     // A PNG too large for stb: say so (stb_image_info only reports "unknown image type" then).

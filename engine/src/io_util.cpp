@@ -53,15 +53,6 @@ bool ends_with(const std::string& s, const std::string& suffix) {
     return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-std::string with_commas(uint64_t v) {
-    std::string digits = std::to_string(v), out;
-    for (size_t i = 0; i < digits.size(); i++) {
-        if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
-        out += digits[i];
-    }
-    return out;
-}
-
 std::vector<uint8_t> read_file(const std::string& path, size_t max_bytes) {
     if (path.empty()) throw Error(ErrorKind::Io, "argument", "empty file name");
     struct stat st;

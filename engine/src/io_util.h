@@ -65,8 +65,5 @@ void put_u32le(std::vector<uint8_t>& out, uint32_t v);
 void put_u64le(std::vector<uint8_t>& out, uint64_t v);
 void put_bytes(std::vector<uint8_t>& out, const void* data, size_t size);
 
-// "1,234,567" for messages.
-std::string with_commas(uint64_t v);
-
 }  // namespace io
 }  // namespace lenet

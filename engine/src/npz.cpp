@@ -184,7 +184,7 @@ NpyTensor npy_read(const uint8_t* bytes, size_t size, const std::string& where) 
     if (major == 1) hlen = r.u16le("the npy header length");
     else if (major == 2 || major == 3) hlen = r.u32le("the npy header length");
     else throw Error(ErrorKind::Format, where, "unsupported npy version " + std::to_string(major));
-    if (hlen > 65536) throw Error(ErrorKind::Format, where, "npy header length " + io::with_commas(hlen) + " is absurd");
+    if (hlen > 65536) throw Error(ErrorKind::Format, where, "npy header length " + with_commas(hlen) + " is absurd");
     const uint8_t* hp = r.bytes(hlen, "the npy header");
     std::string header(reinterpret_cast<const char*>(hp), hlen);
     NpyHeader h = DictParser(header, where).parse();
@@ -203,8 +203,8 @@ NpyTensor npy_read(const uint8_t* bytes, size_t size, const std::string& where) 
     }
     if (count * item != r.remaining())
         throw Error(ErrorKind::Format, where,
-                    "shape " + shape_text(h.shape) + " needs " + io::with_commas(count * item) + " data bytes, but " +
-                        io::with_commas(r.remaining()) + " remain" + (count * item > r.remaining() ? " (truncated)" : ""));
+                    "shape " + shape_text(h.shape) + " needs " + with_commas(count * item) + " data bytes, but " +
+                        with_commas(r.remaining()) + " remain" + (count * item > r.remaining() ? " (truncated)" : ""));
     NpyTensor t;
     t.shape = h.shape;
     t.data.resize(size_t(count));
@@ -331,7 +331,7 @@ std::vector<NpyTensor> npz_read(const uint8_t* bytes, size_t size, const std::st
         cd_offset = z.u64le("the directory offset");
     }
     if (entries > kMaxNpzEntries)
-        throw Error(ErrorKind::Format, where, io::with_commas(entries) + " entries is more than the limit of " +
+        throw Error(ErrorKind::Format, where, with_commas(entries) + " entries is more than the limit of " +
                                                   std::to_string(kMaxNpzEntries));
     if (cd_offset > size || cd_size > size - cd_offset)
         throw Error(ErrorKind::Format, where, "truncated: the central directory lies past the end of the file");
@@ -381,7 +381,7 @@ std::vector<NpyTensor> npz_read(const uint8_t* bytes, size_t size, const std::st
         std::string key = name.substr(0, name.size() - 4);
         if (!names.insert(key).second) throw Error(ErrorKind::Format, where, "duplicate key '" + key + "'");
         if (usize > kMaxNpzTotal || total + usize > kMaxNpzTotal)
-            throw Error(ErrorKind::Format, where, "arrays larger than the limit of " + io::with_commas(kMaxNpzTotal) + " bytes");
+            throw Error(ErrorKind::Format, where, "arrays larger than the limit of " + with_commas(kMaxNpzTotal) + " bytes");
         total += usize;
         // local header: only its name/extra lengths matter (sizes may be zip64 placeholders there).
         io::Reader lh(bytes, size, where);
@@ -393,7 +393,7 @@ std::vector<NpyTensor> npz_read(const uint8_t* bytes, size_t size, const std::st
         lh.bytes(size_t(lnlen) + lxlen, "a local name");
         if (csize > lh.remaining())
             throw Error(ErrorKind::Format, ename,
-                        "truncated: entry data (" + io::with_commas(csize) + " bytes) runs past the end of the file");
+                        "truncated: entry data (" + with_commas(csize) + " bytes) runs past the end of the file");
         const uint8_t* data = lh.bytes(size_t(csize), "entry data");
         std::vector<uint8_t> inflated;
         const uint8_t* body = data;

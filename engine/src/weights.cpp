@@ -165,7 +165,7 @@ std::vector<uint8_t> weights_to_bytes(const Network& net) {
 Network weights_from_bytes(const uint8_t* bytes, size_t size, const std::string& where) {
     if (size == 0) throw Error(ErrorKind::Format, where, "empty file (0 bytes)");
     if (size > kMaxWeightsBytes)
-        throw Error(ErrorKind::Format, where, "larger than the limit of " + io::with_commas(kMaxWeightsBytes) + " bytes");
+        throw Error(ErrorKind::Format, where, "larger than the limit of " + with_commas(kMaxWeightsBytes) + " bytes");
     io::Reader r(bytes, size, where);
     if (size < 8 && std::memcmp(bytes, kMagic, size) == 0) r.bytes(8, "the magic");  // throws "truncated"
     if (size < 8 || std::memcmp(bytes, kMagic, 8) != 0) {
@@ -178,11 +178,11 @@ Network weights_from_bytes(const uint8_t* bytes, size_t size, const std::string&
     if (version != kVersion1)
         throw Error(ErrorKind::Format, where, "unsupported version " + std::to_string(version) + " (this build reads 1)");
     uint32_t json_len = r.u32le("the architecture length");
-    if (json_len > kMaxJson) throw Error(ErrorKind::Format, where, "architecture length " + io::with_commas(json_len) + " is absurd");
+    if (json_len > kMaxJson) throw Error(ErrorKind::Format, where, "architecture length " + with_commas(json_len) + " is absurd");
     const uint8_t* jp = r.bytes(json_len, "the architecture JSON");
     std::string json(reinterpret_cast<const char*>(jp), json_len);
     uint32_t count = r.u32le("the tensor count");
-    if (count > kMaxTensors) throw Error(ErrorKind::Format, where, "tensor count " + io::with_commas(count) + " is absurd");
+    if (count > kMaxTensors) throw Error(ErrorKind::Format, where, "tensor count " + with_commas(count) + " is absurd");
     std::vector<NpyTensor> tensors;
     for (uint32_t k = 0; k < count; k++) {
         NpyTensor t;
@@ -203,8 +203,8 @@ Network weights_from_bytes(const uint8_t* bytes, size_t size, const std::string&
         if (absurd || n * 4 > r.remaining())  // checked before any allocation
             throw Error(ErrorKind::Format, where,
                         "truncated: tensor '" + t.name + "' " + shape_text(t.shape) + " needs " +
-                            (absurd ? std::string("more bytes") : io::with_commas(n * 4) + " bytes") +
-                            ", larger than the rest of the file (" + io::with_commas(r.remaining()) + " bytes)");
+                            (absurd ? std::string("more bytes") : with_commas(n * 4) + " bytes") +
+                            ", larger than the rest of the file (" + with_commas(r.remaining()) + " bytes)");
         const uint8_t* p = r.bytes(size_t(n) * 4, "tensor data");
         t.data.resize(size_t(n));
         for (size_t i = 0; i < n; i++, p += 4) {
@@ -216,7 +216,7 @@ Network weights_from_bytes(const uint8_t* bytes, size_t size, const std::string&
     size_t body = r.pos();
     uint32_t stored = r.u32le("the CRC-32 trailer");
     if (r.remaining() != 0)
-        throw Error(ErrorKind::Format, where, io::with_commas(r.remaining()) + " unexpected bytes after the CRC-32 trailer");
+        throw Error(ErrorKind::Format, where, with_commas(r.remaining()) + " unexpected bytes after the CRC-32 trailer");
     if (io::crc32(bytes, body) != stored) throw Error(ErrorKind::Format, where, "CRC-32 mismatch (the file is corrupt)");
     Network net(arch_from_json(json, where));
     set_tensors_impl(net, tensors, where, SetOptions{true, true});

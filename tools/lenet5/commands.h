@@ -9,6 +9,7 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <lenet/lenet.h>
 
 #include <cstdint>
 #include <string>
@@ -20,12 +21,4 @@ void register_classify(CLI::App& app);
 void register_convert(CLI::App& app);
 void register_bench(CLI::App& app);
 
-// "60000" -> "60,000"
-inline std::string with_commas(int64_t v) {
-    std::string digits = std::to_string(v < 0 ? -v : v), out;
-    for (size_t i = 0; i < digits.size(); ++i) {
-        if (i && (digits.size() - i) % 3 == 0) out += ',';
-        out += digits[i];
-    }
-    return v < 0 ? "-" + out : out;
-}
+using lenet::with_commas;  // "60000" -> "60,000"
