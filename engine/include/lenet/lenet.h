@@ -596,7 +596,7 @@ private:
 // Batched inference and the benchmark (src/batch.cpp, src/bench.cpp). Method: docs/performance.md.
 // ================================================================================================
 // Native threads available to batch-parallel work (std::thread::hardware_concurrency, at least 1;
-// 1 in single-threaded wasm).
+// 1 in single-threaded wasm). In src/pool.cpp, with the thread pool.
 int hardware_threads();
 // Forward n inputs (each (C, H, W), normalised, contiguous) and write labels[n] (Network::best_label,
 // as Prediction::label) and, if outputs is not null, the last layer's outputs
