@@ -212,7 +212,7 @@ void        select_dataset(AppState& app, const std::string& dataset);
 void        set_sample(AppState& app, int index);
 void        set_drawn_input(AppState& app);                   // from the pad (preprocessing)
 void        clear_pad(AppState& app);                         // an empty pad, as the input
-void        set_input_pixels(AppState& app, const std::vector<float>& pixels01, int rows, int cols);
+void        set_input_pixels(AppState& app, const std::vector<float>& pixels01, int rows, int cols);  // 0..1, else throws
 void        recompute_all(AppState& app);                     // after the weights changed (training)
 void        set_view(AppState& app, int view);               // runs the layers needed, one by one
 void        step_view(AppState& app, int delta);

@@ -15,7 +15,8 @@
 //   engine_out, terms, groups, matches}, else null), stacked (phone layout), frame_ms, frame_ms_max, app_ms, app_ms_max,
 //   interact_frame_ms_max, interact_app_ms_max, interact_frames, training, train_samples, train_loss,
 //   train_error (of the current pass so far).
-// app_command() commands ({"cmd": name, ...}; reply {"ok": true, ...} or {"ok": false, "error"}):
+// app_command() commands ({"cmd": name, ...}; reply {"ok": true, ...} or {"ok": false, "error"}; a
+// string argument with a control character is refused, and errors show the caller's text escaped):
 //   select_preset/select_arch {name}, set_dataset {name}, set_weights {file ("" = untrained)},
 //   set_sample {index}, select_layer {layer: name or index}, step {delta}, run_to_output,
 //   play {on}, set_input {pixels: [784 numbers in 0..1]}, clear_pad, select_unit {map, y, x},
@@ -29,6 +30,7 @@
 #include <string>
 #include <vector>
 
+#include "printable.h"
 std::string app_state_json(const AppState& app) {
     using nlohmann::json;
     json layers = json::array();
@@ -128,6 +130,14 @@ std::string app_command(AppState& app, const std::string& text) {
     };
     std::string s;
     int i = 0;
+    // Every message that echoes the caller's text shows it through printable(): a NUL or another
+    // control character would cut a C string short or garble the message. No name (preset, file,
+    // data set, layer, hash) contains one, so an argument that does is refused before it is used.
+    using lenet_web::printable;
+    for (const auto& [key, value] : cmd.items())
+        if (value.is_string() && lenet_web::has_control_chars(value.get<std::string>()))
+            return fail(printable(name) + ": \"" + printable(key) + "\" has a control character: '" +
+                        printable(value.get<std::string>()) + "'");
     if (name == "select_preset" || name == "select_arch") {
         if (!str("name", s)) return fail(name + " needs \"name\"");
         select_arch(app, s);  // throws lenet::Error for an unknown preset or a bad spec
@@ -158,7 +168,10 @@ std::string app_command(AppState& app, const std::string& text) {
             for (int k = 0; k < view_count(app); ++k)
                 if (view_name(app, k) == cmd["layer"].get<std::string>()) v = k;
         }
-        if (v < 0) return fail("no layer " + cmd["layer"].dump() + " in " + app.net->spec().name);
+        if (v < 0) {
+            const std::string asked = cmd["layer"].is_string() ? cmd["layer"].get<std::string>() : cmd["layer"].dump();
+            return fail("no layer '" + printable(asked) + "' in " + app.net->spec().name);
+        }
         set_view(app, v);
         return ok();
     }
@@ -181,7 +194,7 @@ std::string app_command(AppState& app, const std::string& text) {
         std::vector<float> px;
         for (const json& v : cmd["pixels"]) {
             if (!v.is_number()) return fail("set_input: every pixel must be a number in 0..1");
-            px.push_back(v.get<float>());
+            px.push_back(v.get<float>());  // set_input_pixels refuses values outside 0..1
             if (px.size() > 784) break;
         }
         set_input_pixels(app, px, 28, 28);
@@ -241,5 +254,5 @@ std::string app_command(AppState& app, const std::string& text) {
         return ok();
     }
     if (name == "state") return app_state_json(app);
-    return fail("unknown command '" + name + "'");
+    return fail("unknown command '" + printable(name) + "'");
 }

@@ -221,9 +221,14 @@ void set_input_pixels(AppState& app, const std::vector<float>& pixels01, int row
                                                                      std::to_string(pixels01.size()));
     std::vector<uint8_t> px(28 * 28);
     for (size_t i = 0; i < px.size(); ++i) {
-        float v = pixels01[i];
-        if (!std::isfinite(v)) throw lenet::Error(lenet::ErrorKind::Value, "set_input", "pixel " + std::to_string(i) + " is not a number");
-        px[i] = uint8_t(std::lround(std::clamp(v, 0.0f, 1.0f) * 255.0f));
+        const float v = pixels01[i];
+        if (!(v >= 0.0f && v <= 1.0f)) {  // NaN fails too
+            char got[32];
+            std::snprintf(got, sizeof got, "%g", double(v));
+            throw lenet::Error(lenet::ErrorKind::Value, "set_input",
+                               "pixel " + std::to_string(i) + " is " + got + "; every pixel must be a number in 0..1");
+        }
+        px[i] = uint8_t(std::lround(v * 255.0f));
     }
     // Already an MNIST-style digit: shown as the 28x28 step of the strip, no further preprocessing.
     app.pre = lenet::Preprocessed();

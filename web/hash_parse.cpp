@@ -1,5 +1,6 @@
 // hash_parse.cpp — URL hash <-> view state; see hash_parse.h. Fuzzed by tests/fuzz/fuzz_hash.cpp.
 #include "hash_parse.h"
+#include "printable.h"
 
 #include <cstdint>
 
@@ -20,24 +21,6 @@ int hex_value(char c) {
     if (c >= 'a' && c <= 'f') return c - 'a' + 10;
     if (c >= 'A' && c <= 'F') return c - 'A' + 10;
     return -1;
-}
-
-// Printable form of untrusted text for a notice: at most 40 characters, non-printable bytes as \xNN.
-std::string show(const std::string& s) {
-    std::string out;
-    for (size_t i = 0; i < s.size() && i < 40; i++) {
-        unsigned char c = static_cast<unsigned char>(s[i]);
-        if (c >= 0x20 && c < 0x7f) {
-            out += char(c);
-        } else {
-            const char* hex = "0123456789ABCDEF";
-            out += "\\x";
-            out += hex[c >> 4];
-            out += hex[c & 15];
-        }
-    }
-    if (s.size() > 40) out += "...";
-    return out;
 }
 
 // Percent-decoding ('+' stays '+': hashes are not form-encoded). False on a bad escape.
@@ -104,17 +87,17 @@ HashState parse_hash(const std::string& hash_in) {
         std::string key, value;
         if (eq == std::string::npos || !percent_decode(part.substr(0, eq), key) ||
             !percent_decode(part.substr(eq + 1), value)) {
-            note(st, "ignored '" + show(part) + "' (expected key=value with valid %XX escapes)");
+            note(st, "ignored '" + printable(part) + "' (expected key=value with valid %XX escapes)");
             continue;
         }
         bool dup = false;
         for (const std::string& k : seen) dup = dup || k == key;
         if (dup) {
-            note(st, "ignored a second '" + show(key) + "' (the first one is used)");
+            note(st, "ignored a second '" + printable(key) + "' (the first one is used)");
             continue;
         }
         if (seen.size() < 32) seen.push_back(key);
-        auto bad = [&](const char* want) { note(st, "ignored " + show(key) + "='" + show(value) + "' (" + want + ")"); };
+        auto bad = [&](const char* want) { note(st, "ignored " + printable(key) + "='" + printable(value) + "' (" + want + ")"); };
         if (key == "arch") {
             if (valid_name(value)) { st.arch = value; st.has_arch = true; }
             else bad("expected a preset name such as lenet5-1998");
@@ -164,7 +147,7 @@ HashState parse_hash(const std::string& hash_in) {
             if (value == "pre" || value == "post") { st.pre = value == "pre"; st.has_view = true; }
             else bad("expected pre or post");
         } else {
-            note(st, "ignored unknown setting '" + show(key) + "'");
+            note(st, "ignored unknown setting '" + printable(key) + "'");
         }
     }
     return st;

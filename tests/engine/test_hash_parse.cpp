@@ -1,7 +1,9 @@
 // test_hash_parse.cpp — the web app's URL-hash parser (web/hash_parse.cpp, in the library
 // lenet_app_logic): deep links apply, bad parts are skipped with a notice and never throw, and
-// format_hash is canonical.
+// format_hash is canonical; printable() (web/printable.cpp), which the notices and the app's command
+// errors echo untrusted text through.
 #include "hash_parse.h"
+#include "printable.h"
 
 #include <doctest/doctest.h>
 
@@ -124,3 +126,14 @@ TEST_CASE("hash: format_hash is canonical: parse(format(parse(x))) == parse(x)")
 }
 
 }  // TEST_SUITE
+
+TEST_CASE("printable: control and non-ASCII bytes as \\xNN, long text cut, nothing lost before a NUL") {
+    using lenet_web::printable;
+    CHECK(printable("lenet5-1998") == "lenet5-1998");
+    CHECK(printable(std::string("abc\0def", 7)) == "abc\\x00def");
+    CHECK(printable("a\tb\x7f\xc3\xa9") == "a\\x09b\\x7F\\xC3\\xA9");
+    CHECK(printable(std::string(50, 'x')) == std::string(40, 'x') + "...");
+    CHECK(lenet_web::has_control_chars(std::string("a\0", 2)));
+    CHECK(lenet_web::has_control_chars("a\x7f"));
+    CHECK_FALSE(lenet_web::has_control_chars("C3 \xc3\xa9"));
+}

@@ -1,6 +1,7 @@
 // tests/web/reliability.test.mjs — the page under hostile conditions (issue 7): a wasm abort in the
 // middle of a session shows a message with a Reload button instead of a frozen canvas; malformed
-// deep links and malformed window.lenet commands never kill the app; the server is loopback-only.
+// deep links and malformed window.lenet commands never kill the app, and their errors echo names
+// escaped and say what the app does; the server is loopback-only.
 import { check } from './harness.mjs';
 import { startServer } from '../../scripts/static-server.mjs';
 
@@ -41,6 +42,49 @@ export const tests = [
         check(page.lenetErrors.length === 0, `page errors with ${h.slice(0, 60)}: ${page.lenetErrors.join(' | ')}`);
         check(await page.isHidden('#error'), `error panel shown for ${h.slice(0, 60)}`);
       }
+    },
+  },
+  {
+    name: 'reliability: command errors echo names with control characters escaped; set_input refuses values outside 0..1',
+    async run(ctx) {
+      const page = await ctx.openPage();
+      await page.goto(ctx.url);
+      await ctx.waitReady(page);
+      const replies = await page.evaluate(() => [
+        window.lenet.command({ cmd: 'select_preset', name: 'lenet5\u0000-evil' }),
+        window.lenet.command({ cmd: 'select_arch', name: 'a\u0001b\u007f' }),
+        window.lenet.command({ cmd: 'set_weights', file: 'x\u0000.lenet' }),
+        window.lenet.command({ cmd: 'set_dataset', name: 'mnist\n' }),
+        window.lenet.command({ cmd: 'select_layer', layer: 'C\u00003' }),
+        window.lenet.command({ cmd: 'apply_hash', hash: '#layer=C1\u0000' }),
+        window.lenet.command({ cmd: 'no\u0000such' }),
+        window.lenet.command({ cmd: 'select_layer', layer: 'NOPE\u00e9' }),
+      ]);
+      const expected = ['lenet5\\x00-evil', 'a\\x01b\\x7F', 'x\\x00.lenet', 'mnist\\x0A', 'C\\x003', 'C1\\x00',
+                        'no\\x00such', 'NOPE\\xC3\\xA9'];
+      replies.forEach((r, i) => {
+        check(r.ok === false && r.error.includes(expected[i]), `reply ${i}: ${JSON.stringify(r)} lacks ${expected[i]}`);
+        check(!/[\u0000-\u001f\u007f]/.test(r.error), `reply ${i} has a control character: ${JSON.stringify(r)}`);
+      });
+      // A printable unknown preset is still named in full by the engine's message.
+      const unknown = await page.evaluate(() => window.lenet.command({ cmd: 'select_preset', name: 'no-such-net' }));
+      check(!unknown.ok && unknown.error.includes('no-such-net'), JSON.stringify(unknown));
+
+      // set_input: 0..1 is accepted as it is; anything outside is refused with the pixel named.
+      const input = await page.evaluate(() => {
+        const px = (bad, at) => { const a = new Array(784).fill(0); a[400] = 1; if (at !== undefined) a[at] = bad; return a; };
+        return [window.lenet.command({ cmd: 'set_input', pixels: px() }),
+                window.lenet.command({ cmd: 'set_input', pixels: px(1e38, 5) }),
+                window.lenet.command({ cmd: 'set_input', pixels: px(-0.01, 783) }),
+                window.lenet.command({ cmd: 'set_input', pixels: px(1.5, 0) })];
+      });
+      check(input[0].ok, `set_input in 0..1: ${JSON.stringify(input[0])}`);
+      const want = [[1, /pixel 5 is 1e\+38/], [2, /pixel 783 is -0\.01/], [3, /pixel 0 is 1\.5/]];
+      for (const [i, re] of want) {
+        check(input[i].ok === false && re.test(input[i].error) && /every pixel must be a number in 0\.\.1/.test(input[i].error),
+              `set_input reply ${i}: ${JSON.stringify(input[i])}`);
+      }
+      check(page.lenetErrors.length === 0, `page errors: ${page.lenetErrors.join(' | ')}`);
     },
   },
   {
