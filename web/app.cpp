@@ -33,6 +33,7 @@ AppState* app_create(const AppConfig& config) {
     app->presets = lenet::arch_preset_names();
     app->pad.ink.assign(size_t(DrawPad::kSize) * DrawPad::kSize, 0.0f);
     load_font(*app);
+    apply_theme();
     gl_init(*app);
     try {
         select_dataset(*app, "mnist");

@@ -8,6 +8,7 @@
 //   app_model.cpp      everything that talks to the engine: architecture, weights, input, stepping
 //   app_train.cpp      live training: the Trainer, a few milliseconds per frame
 //   app_textures.cpp   the current view's values packed into GL textures, refreshed once per frame
+//   app_theme.cpp      the dark theme's colours, each text colour readable (WCAG AA contrast)
 //   app_gl.cpp         the GLSL colormap shader (shaders/colormap.*) and float textures
 //   app_hash.cpp       URL hash <-> state (parsing: hash_parse.h)
 //   panels/*.cpp       one file per panel, void draw_xxx_panel(AppState&): they draw and react to clicks
@@ -95,6 +96,7 @@ struct DrawPad {
     ImVec2               pos{0, 0}, size{0, 0};  // where it was drawn last frame (screen = CSS pixels)
     int                  strokes = 0;       // strokes drawn since the last clear
 };
+struct ScreenRect { ImVec2 min{0, 0}, max{0, 0}; };
 
 // ---- shipped weights ----------------------------------------------------------------------------
 struct WeightsFile {
@@ -197,6 +199,10 @@ struct AppState {
     std::vector<std::string> notices;          // shown until dismissed (bad hash values, load errors)
     std::string             hash;              // canonical hash of the current state
     std::string             announced;         // last text given to platform_announce
+    struct Caption { std::string text; float text_w, col_w, right, limit; };  // screen pixels
+    ScreenRect              prediction_rect;   // the input panel's predicted class as drawn last
+    std::vector<Caption>    strip_captions;    // the preprocessing strip's captions as drawn last
+                                               // (text_w <= col_w and right <= limit: none is cut)
     TrainState              train;
     FrameStats              stats;
 };
@@ -250,6 +256,10 @@ void train_resume(AppState& app);  // continue the current session, or start one
 void train_pause(AppState& app);
 void train_reinitialise(AppState& app);  // a fresh seeded init (the next seed), untrained
 void train_tick(AppState& app);    // runs training for a few milliseconds per frame while it is on
+// What the weights are, for every label that says so (top badge, input and weights panels, state):
+// a shipped file, trained in this session from a seeded init, or the seeded init untouched.
+enum class WeightsStatus { Shipped, TrainedHere, Untrained };
+WeightsStatus weights_status(const AppState& app);
 
 // ---- app_textures.cpp ---------------------------------------------------------------------------
 void refresh_textures(AppState& app);  // step 2 of the frame (above): re-upload what changed
@@ -284,6 +294,16 @@ void advance_playback(AppState& app, float dt); // one step every play_interval 
 double now_ms();  // a monotonic clock in milliseconds (time budgets and frame statistics)
 // After the frame: dt and the app's own time into the last-120-frames figures.
 void update_frame_stats(AppState& app, const FrameInfo& frame, double app_ms);
+
+// ---- app_theme.cpp: the dark theme's colours (each text colour readable, WCAG AA) ---------------
+namespace theme {
+extern const ImVec4 kTitle, kLayerName, kGood, kBad, kWarn, kNotice, kPlain, kPadHint;
+extern const ImVec4 kBarLabel, kBarValue, kWinner, kAxis, kFocus;
+extern const ImVec4 kStripCurrent, kStripCurrentText, kStripDone, kStripTodo;
+extern const ImVec4 kBadgeTrainedHere, kBadgeUntrained, kBadgeTrained, kRowCurrent, kRowHovered;
+}  // namespace theme
+void        apply_theme();   // ImGui's dark style with darker backgrounds behind text (app_create)
+std::string theme_json();    // [{what, fg, bg: [colours bottom to top]}]: every text colour on its backgrounds
 
 // ---- app_layout.cpp -----------------------------------------------------------------------------
 void draw_layout(AppState& app);  // the full-screen window with every panel, and the summary window

@@ -8,7 +8,11 @@
 //   steps_run (forward_layer calls so far), sample, label (true label of the test digit, null when
 //   drawn), prediction, prediction_name, scores (softmax probabilities, or RBF distances when
 //   scores_are_distances), input_source ("draw"|"test"), draw_pad {x,y,w,h} (CSS pixels, null when
-//   not shown), dataset, class_names, weights (file name, "" = untrained), trained, playing, show_pre,
+//   not shown), prediction_rect {x,y,w,h} (the input panel's predicted class), strip_captions
+//   [{text, text_w, col_w, right, limit}] (the preprocessing strip's captions as drawn: text and
+//   column width, right edge and the panel's edge, CSS pixels), dataset,
+//   class_names, weights (file name, "" = untrained), trained (a shipped file), weights_status
+//   ("shipped", "trained here", "untrained": what the labels say), playing, show_pre,
 //   unit ({map,y,x} or null), hash, notices, layer_info {name,type,in,out,params,connections,macs},
 //   params, connections, macs (network totals), test_digits, data_error, shader (true when the
 //   colormap shader is in use), trace (for the selected unit: {a (recomputed term by term), engine_a,
@@ -22,15 +26,17 @@
 //   play {on}, set_input {pixels: [784 numbers in 0..1]}, clear_pad, select_unit {map, y, x},
 //   show_pre {on}, show_summary {on}, apply_hash {hash}, next_misclassified (searches over the next frames),
 //   train {on} (live training, see app_train.cpp), state,
-//   debug_sleep {ms} (every frame then takes at least ms, 0..2000: a slow device, for tests; 0 = off).
+//   theme (reply {ok, pairs: [{what, fg, bg}]}: every text colour with the backgrounds under it, bottom
+//   first, as [r, g, b, a] in 0..1: app_theme.cpp), debug_sleep {ms} (every frame then takes at
+//   least ms, 0..2000: a slow device, for tests; 0 = off).
 #include "app.h"
+#include "printable.h"
 
 #include <nlohmann/json.hpp>
 
 #include <string>
 #include <vector>
 
-#include "printable.h"
 std::string app_state_json(const AppState& app) {
     using nlohmann::json;
     json layers = json::array();
@@ -40,6 +46,9 @@ std::string app_state_json(const AppState& app) {
     const bool test = app.source == InputSource::Test;
     json pad = nullptr;
     if (app.pad.size.x > 0) pad = {{"x", app.pad.pos.x}, {"y", app.pad.pos.y}, {"w", app.pad.size.x}, {"h", app.pad.size.y}};
+    json captions = json::array();
+    for (const AppState::Caption& c : app.strip_captions)
+        captions.push_back({{"text", c.text}, {"text_w", c.text_w}, {"col_w", c.col_w}, {"right", c.right}, {"limit", c.limit}});
     json unit = nullptr;
     if (app.unit_map >= 0) unit = {{"map", app.unit_map}, {"y", app.unit_y}, {"x", app.unit_x}};
     json info = {{"name", "INPUT"}, {"type", "input"}, {"in", lenet::shape_str(app.net->input_shape())},
@@ -72,11 +81,18 @@ std::string app_state_json(const AppState& app) {
         {"scores_are_distances", penalty_output(app)},
         {"input_source", test ? "test" : "draw"},
         {"draw_pad", pad},
+        {"strip_captions", captions},
+        {"prediction_rect", {{"x", app.prediction_rect.min.x}, {"y", app.prediction_rect.min.y},
+                             {"w", app.prediction_rect.max.x - app.prediction_rect.min.x},
+                             {"h", app.prediction_rect.max.y - app.prediction_rect.min.y}}},
         {"pad_strokes", app.pad.strokes},
         {"dataset", app.dataset},
         {"class_names", app.class_names},
         {"weights", app.weights},
         {"trained", !app.weights.empty()},
+        {"weights_status", weights_status(app) == WeightsStatus::Shipped       ? "shipped"
+                           : weights_status(app) == WeightsStatus::TrainedHere ? "trained here"
+                                                                               : "untrained"},
         {"playing", app.playing},
         {"show_pre", app.show_pre},
         {"show_summary", app.show_summary},
@@ -114,6 +130,14 @@ std::string app_command(AppState& app, const std::string& text) {
         return R"({"ok":false,"error":"expected a JSON object {\"cmd\": \"...\"}"})";
     const std::string name = cmd["cmd"];
     auto fail = [](const std::string& e) { return json({{"ok", false}, {"error", e}}).dump(); };
+    // Every message that echoes the caller's text shows it through printable(): a NUL or another
+    // control character would cut a C string short or garble the message. No name (preset, file,
+    // data set, layer, hash) contains one, so an argument that does is refused before it is used.
+    using lenet_web::printable;
+    for (const auto& [key, value] : cmd.items())
+        if (value.is_string() && lenet_web::has_control_chars(value.get<std::string>()))
+            return fail(printable(name) + ": \"" + printable(key) + "\" has a control character: '" +
+                        printable(value.get<std::string>()) + "'");
     auto ok = [&]() { return json({{"ok", true}, {"layer", view_name(app, app.view)}, {"layer_index", app.view},
                                    {"prediction", app.prediction.label}, {"preset", app.arch}}).dump(); };
     auto str = [&](const char* key, std::string& out) {
@@ -130,14 +154,6 @@ std::string app_command(AppState& app, const std::string& text) {
     };
     std::string s;
     int i = 0;
-    // Every message that echoes the caller's text shows it through printable(): a NUL or another
-    // control character would cut a C string short or garble the message. No name (preset, file,
-    // data set, layer, hash) contains one, so an argument that does is refused before it is used.
-    using lenet_web::printable;
-    for (const auto& [key, value] : cmd.items())
-        if (value.is_string() && lenet_web::has_control_chars(value.get<std::string>()))
-            return fail(printable(name) + ": \"" + printable(key) + "\" has a control character: '" +
-                        printable(value.get<std::string>()) + "'");
     if (name == "select_preset" || name == "select_arch") {
         if (!str("name", s)) return fail(name + " needs \"name\"");
         select_arch(app, s);  // throws lenet::Error for an unknown preset or a bad spec
@@ -253,6 +269,7 @@ std::string app_command(AppState& app, const std::string& text) {
         app.debug_sleep_ms = i;
         return ok();
     }
+    if (name == "theme") return json({{"ok", true}, {"pairs", json::parse(theme_json())}}).dump();
     if (name == "state") return app_state_json(app);
     return fail("unknown command '" + printable(name) + "'");
 }

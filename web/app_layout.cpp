@@ -13,7 +13,7 @@ void draw_notices(AppState& app) {
         bool close = ImGui::SmallButton("x");
         ImGui::SameLine();
         ImGui::PushTextWrapPos(0.0f);
-        ImGui::TextColored(ImVec4(1.0f, 0.75f, 0.35f, 1.0f), "%s", app.notices[i].c_str());
+        ImGui::TextColored(theme::kNotice, "%s", app.notices[i].c_str());
         ImGui::PopTextWrapPos();
         ImGui::PopID();
         if (close) app.notices.erase(app.notices.begin() + long(i));

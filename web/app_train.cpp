@@ -60,10 +60,17 @@ void train_start(AppState& app) {
     cfg.distort = t.distort;
     cfg.seed = app.seed;
     t.trainer = std::make_unique<lenet::Trainer>(*app.net, t.data, cfg);
+    t.last = lenet::TrainProgress();  // the new session has trained nothing yet
     t.loss.clear();
     t.err.clear();
     t.calls = 0;
     t.running = true;
+}
+
+WeightsStatus weights_status(const AppState& app) {
+    if (!app.weights.empty()) return WeightsStatus::Shipped;
+    if (app.train.trainer && app.train.last.samples > 0) return WeightsStatus::TrainedHere;
+    return WeightsStatus::Untrained;
 }
 
 void train_resume(AppState& app) {

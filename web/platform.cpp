@@ -59,7 +59,7 @@ void platform_frame(SDL_Window* window, AppState& app, PlatformStatus& status, F
     ImGui::Render();
     if (!draw) return;
     glViewport(0, 0, info.width, info.height);
-    glClearColor(0.10f, 0.11f, 0.13f, 1.0f);
+    glClearColor(kCanvasColor[0], kCanvasColor[1], kCanvasColor[2], 1.0f);
     glClear(GL_COLOR_BUFFER_BIT);
     ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
     status.frames++;

@@ -28,6 +28,9 @@ struct AppConfig {
                                // desktop: --hash); "" = defaults. The app ignores bad parts with a notice.
 };
 
+// The colour the platform clears the framebuffer to, under the app's full-screen window (sRGB 0..1).
+constexpr float kCanvasColor[3] = {0.10f, 0.11f, 0.13f};
+
 // Given every frame.
 struct FrameInfo {
     long   frame = 0;            // 0, 1, 2, ...

@@ -45,7 +45,7 @@ void draw_pad(AppState& app) {
     dl->AddRect(p0, ImVec2(p0.x + side, p0.y + side),
                 active ? IM_COL32(240, 170, 60, 255) : IM_COL32(110, 120, 140, 255), 0.0f, 0, 2.0f);
     if (pad.strokes == 0 && !active)
-        dl->AddText(ImVec2(p0.x + 10, p0.y + 8), IM_COL32(150, 150, 160, 255), "Draw a digit here");
+        dl->AddText(ImVec2(p0.x + 10, p0.y + 8), ImGui::GetColorU32(theme::kPadHint), "Draw a digit here");
     const ImVec2 m = ImGui::GetIO().MousePos;
     const ImVec2 cur((m.x - p0.x) / side * DrawPad::kSize, (m.y - p0.y) / side * DrawPad::kSize);
     if (ImGui::IsItemActivated()) {
@@ -89,12 +89,21 @@ void step_image(AppState& app, const char* id, const Heatmap& h, float size, con
         const int x = int(uv.x * float(h.w)), y = int(uv.y * float(h.h));
         ImGui::SetTooltip("%s: %dx%d, (%d, %d) = %.3f", caption, h.w, h.h, x, y, double(heatmap_value(h, size_t(y) * h.w + x)));
     }
+    // The caption wraps at the image's width ("32x32" over "input"): wider, it would push the strip
+    // past the panel's edge, which cuts the last caption off.
     ImGui::SetCursorScreenPos(ImVec2(p.x, p.y + size + 2));
-    ImGui::TextDisabled("%s", caption);
+    ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + size);
+    ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
+    ImGui::TextUnformatted(caption);
+    ImGui::PopStyleColor();
+    ImGui::PopTextWrapPos();
+    app.strip_captions.push_back({caption, ImGui::GetItemRectSize().x, size, ImGui::GetItemRectMax().x,
+                                  ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x});
     ImGui::EndGroup();
 }
 
 void preprocessing_strip(AppState& app) {
+    app.strip_captions.clear();
     const ColorScale gray{ColorMode::Gray, 0.0f, 1.0f};
     const float avail = ImGui::GetContentRegionAvail().x;
     const bool drawn = app.source == InputSource::Draw && !app.pre.gray.empty();
@@ -131,8 +140,9 @@ void prediction_line(AppState& app) {
     ImGui::SetWindowFontScale(1.6f);
     const bool test = app.source == InputSource::Test && app.test.count > 0;
     const int truth = test ? app.test.labels[size_t(app.sample)] : -1;
-    ImVec4 col = !test ? ImVec4(1, 1, 1, 1) : (p == truth ? ImVec4(0.45f, 0.9f, 0.5f, 1) : ImVec4(1.0f, 0.45f, 0.4f, 1));
+    const ImVec4 col = !test ? theme::kPlain : (p == truth ? theme::kGood : theme::kBad);
     ImGui::TextColored(col, "%s", class_name(app, p).c_str());
+    app.prediction_rect = {ImGui::GetItemRectMin(), ImGui::GetItemRectMax()};
     ImGui::SetWindowFontScale(1.0f);
     if (p >= 0 && size_t(p) < app.prediction.scores.size()) {
         ImGui::SameLine();
@@ -141,7 +151,10 @@ void prediction_line(AppState& app) {
         else
             ImGui::TextDisabled("(p = %.1f%%)", 100.0 * double(app.prediction.scores[size_t(p)]));
     }
-    if (app.weights.empty()) ImGui::TextColored(ImVec4(1.0f, 0.55f, 0.4f, 1), "untrained weights: a guess");
+    const WeightsStatus status = weights_status(app);
+    if (status == WeightsStatus::Untrained) ImGui::TextColored(theme::kWarn, "untrained weights: a guess");
+    if (status == WeightsStatus::TrainedHere)
+        ImGui::TextDisabled("weights trained here: %s samples so far", fmt_int(app.train.last.samples).c_str());
 }
 
 void test_browser(AppState& app) {
@@ -188,7 +201,7 @@ void test_browser(AppState& app) {
 }  // namespace
 
 void draw_input_panel(AppState& app) {
-    ImGui::TextColored(ImVec4(0.55f, 0.75f, 1.0f, 1.0f), "Input: %s",
+    ImGui::TextColored(theme::kTitle, "Input: %s",
                        app.source == InputSource::Draw ? "your drawing" : "test digit");
     prediction_line(app);
     ImGui::Separator();

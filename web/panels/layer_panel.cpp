@@ -140,7 +140,7 @@ void count_line(const char* what, const Count& c, long long engine) {
     if (c.value == engine) {
         ImGui::TextWrapped("%s = %s", c.text.c_str(), fmt_int(engine).c_str());
     } else {
-        ImGui::TextColored(ImVec4(1, 0.4f, 0.4f, 1), "%s = %s, but the engine counts %s", c.text.c_str(),
+        ImGui::TextColored(theme::kBad, "%s = %s, but the engine counts %s", c.text.c_str(),
                            fmt_int(c.value).c_str(), fmt_int(engine).c_str());
     }
 }
@@ -151,7 +151,7 @@ void draw_layer_panel(AppState& app) {
     const int v = app.view;
     if (v == 0) {
         const lenet::Shape in = app.net->input_shape();
-        ImGui::TextColored(ImVec4(0.95f, 0.65f, 0.25f, 1), "INPUT");
+        ImGui::TextColored(theme::kLayerName, "INPUT");
         ImGui::SameLine();
         ImGui::Text("%s image", lenet::shape_str(in).c_str());
         if (app.net->spec().norm == lenet::InputNorm::Paper)
@@ -168,7 +168,7 @@ void draw_layer_panel(AppState& app) {
     const int li = v - 1;
     const lenet::LayerSpec& S = app.net->spec().layers[size_t(li)];
     const lenet::LayerInfo& L = app.net->layers()[size_t(li)];
-    ImGui::TextColored(ImVec4(0.95f, 0.65f, 0.25f, 1), "%s", L.name.c_str());
+    ImGui::TextColored(theme::kLayerName, "%s", L.name.c_str());
     ImGui::SameLine();
     ImGui::TextUnformatted(title(S, L).c_str());
     ImGui::Text("in %s  ->  out %s", lenet::shape_str(L.in).c_str(), lenet::shape_str(L.out).c_str());
@@ -225,7 +225,7 @@ void draw_summary_panel(AppState& app) {
                 const lenet::LayerInfo& L = app.net->layers()[i];
                 const lenet::LayerSpec& S = app.net->spec().layers[i];
                 ImGui::TableNextRow();
-                if (int(i) + 1 == app.view) ImGui::TableSetBgColor(ImGuiTableBgTarget_RowBg0, IM_COL32(120, 80, 20, 160));
+                if (int(i) + 1 == app.view) ImGui::TableSetBgColor(ImGuiTableBgTarget_RowBg0, ImGui::GetColorU32(theme::kRowCurrent));
                 ImGui::TableNextColumn();
                 if (ImGui::Selectable(L.name.c_str(), int(i) + 1 == app.view, ImGuiSelectableFlags_SpanAllColumns))
                     set_view(app, int(i) + 1);

@@ -22,13 +22,13 @@ void bar_chart(AppState& app, const std::vector<float>& scores, bool distances, 
         ImGui::PushID(int(i));
         const ImVec2 p = ImGui::GetCursorScreenPos();
         const std::string name = class_name(app, int(i));
-        dl->AddText(p, int(i) == best ? IM_COL32(0, 255, 120, 255) : IM_COL32(220, 220, 225, 255), name.c_str());
+        dl->AddText(p, ImGui::GetColorU32(int(i) == best ? theme::kWinner : theme::kBarLabel), name.c_str());
         const float len = distances ? bar_max * scores[i] / maxv : bar_max * std::clamp(scores[i], 0.0f, 1.0f);
         const ImVec2 b0(p.x + label_w, p.y + 2), b1(p.x + label_w + std::max(1.0f, len), p.y + h - 1);
         dl->AddRectFilled(b0, b1, int(i) == best ? IM_COL32(40, 190, 100, 255) : IM_COL32(90, 120, 170, 255));
         char v[32];
         std::snprintf(v, sizeof v, distances ? "%.2f" : "%.2f%%", double(distances ? scores[i] : 100.0f * scores[i]));
-        dl->AddText(ImVec2(p.x + label_w + bar_max + 8, p.y), IM_COL32(200, 200, 205, 255), v);
+        dl->AddText(ImVec2(p.x + label_w + bar_max + 8, p.y), ImGui::GetColorU32(theme::kBarValue), v);
         if (ImGui::InvisibleButton("##bar", ImVec2(label_w + bar_max + value_w, h))) {
             app.unit_map = int(i);
             app.unit_y = app.unit_x = 0;
@@ -59,12 +59,12 @@ void draw_output_panel(AppState& app) {
     ImGui::Text("Result: ");
     ImGui::SameLine();
     ImGui::SetWindowFontScale(1.5f);
-    ImGui::TextColored(ImVec4(0.45f, 0.95f, 0.55f, 1), "%s", class_name(app, best).c_str());
+    ImGui::TextColored(theme::kGood, "%s", class_name(app, best).c_str());
     ImGui::SetWindowFontScale(1.0f);
     if (app.source == InputSource::Test && app.test.count > 0) {
         ImGui::SameLine();
         const int truth = app.test.labels[size_t(app.sample)];
-        ImGui::TextColored(truth == best ? ImVec4(0.6f, 0.9f, 0.6f, 1) : ImVec4(1, 0.45f, 0.4f, 1), "(true label %s: %s)",
+        ImGui::TextColored(truth == best ? theme::kGood : theme::kBad, "(true label %s: %s)",
                            class_name(app, truth).c_str(), truth == best ? "correct" : "wrong");
     }
     if (L.type == lenet::LayerType::Rbf && L.in.size() == 84) {

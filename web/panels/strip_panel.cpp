@@ -23,11 +23,10 @@ void draw_strip_panel(AppState& app) {
         const bool current = v == app.view;
         const bool done = v <= app.view;
         std::string label = view_name(app, v) + "\n" + lenet::shape_str(view_shape(app, v)) + "##strip" + std::to_string(v);
-        if (current) ImGui::PushStyleColor(ImGuiCol_Button, ImVec4(0.85f, 0.55f, 0.15f, 1.0f));
-        else if (done) ImGui::PushStyleColor(ImGuiCol_Button, ImVec4(0.22f, 0.36f, 0.55f, 1.0f));
-        else ImGui::PushStyleColor(ImGuiCol_Button, ImVec4(0.20f, 0.22f, 0.26f, 1.0f));
+        ImGui::PushStyleColor(ImGuiCol_Button, current ? theme::kStripCurrent : done ? theme::kStripDone : theme::kStripTodo);
+        if (current) ImGui::PushStyleColor(ImGuiCol_Text, theme::kStripCurrentText);  // dark on orange
         if (ImGui::Button(label.c_str(), ImVec2(w, 44))) set_view(app, v);
-        ImGui::PopStyleColor();
+        ImGui::PopStyleColor(current ? 2 : 1);
         if (ImGui::IsItemHovered()) {
             if (v == 0) ImGui::SetTooltip("INPUT: the %s image", lenet::shape_str(view_shape(app, 0)).c_str());
             else {

@@ -67,8 +67,14 @@ void data_combo(AppState& app) {
 void weights_combo(AppState& app) {
     char untrained[64];
     std::snprintf(untrained, sizeof untrained, "untrained (seed %llu)", static_cast<unsigned long long>(app.seed));
+    char trained_here[64];
+    std::snprintf(trained_here, sizeof trained_here, "seed %llu, trained here", static_cast<unsigned long long>(app.seed));
+    const WeightsStatus status = weights_status(app);
+    const char* preview = status == WeightsStatus::Shipped       ? app.weights.c_str()
+                          : status == WeightsStatus::TrainedHere ? trained_here
+                                                                 : untrained;
     ImGui::SetNextItemWidth(190);
-    if (ImGui::BeginCombo("Weights", app.weights.empty() ? untrained : app.weights.c_str())) {
+    if (ImGui::BeginCombo("Weights", preview)) {
         if (ImGui::Selectable(untrained, app.weights.empty())) select_weights(app, "");
         for (const WeightsFile& w : app.weights_files) {
             if (w.arch != app.net->spec().name) continue;
@@ -83,15 +89,16 @@ void weights_combo(AppState& app) {
         ImGui::EndCombo();
     }
     ImGui::SameLine();
-    if (app.weights.empty() && app.train.trainer && app.train.last.samples > 0) {
-        ImGui::PushStyleColor(ImGuiCol_Button, ImVec4(0.55f, 0.45f, 0.10f, 1.0f));
+    const WeightsStatus badge = weights_status(app);  // the combo may have changed the weights
+    if (badge == WeightsStatus::TrainedHere) {
+        ImGui::PushStyleColor(ImGuiCol_Button, theme::kBadgeTrainedHere);
         ImGui::SmallButton("trained here");
         ImGui::PopStyleColor();
         if (ImGui::IsItemHovered())
             ImGui::SetTooltip("Weights trained in this session (Train tab): %s samples so far.",
                               fmt_int(app.train.last.samples).c_str());
-    } else if (app.weights.empty()) {
-        ImGui::PushStyleColor(ImGuiCol_Button, ImVec4(0.65f, 0.20f, 0.15f, 1.0f));
+    } else if (badge == WeightsStatus::Untrained) {
+        ImGui::PushStyleColor(ImGuiCol_Button, theme::kBadgeUntrained);
         ImGui::SmallButton("UNTRAINED");
         ImGui::PopStyleColor();
         if (ImGui::IsItemHovered())
@@ -100,7 +107,7 @@ void weights_combo(AppState& app) {
                               "Train it in the Train tab, or with `lenet5 train`.",
                               app.net->spec().name.c_str(), app.dataset.c_str());
     } else {
-        ImGui::PushStyleColor(ImGuiCol_Button, ImVec4(0.16f, 0.45f, 0.25f, 1.0f));
+        ImGui::PushStyleColor(ImGuiCol_Button, theme::kBadgeTrained);
         ImGui::SmallButton("trained");
         ImGui::PopStyleColor();
     }
@@ -109,7 +116,7 @@ void weights_combo(AppState& app) {
 }  // namespace
 
 void draw_top_panel(AppState& app) {
-    ImGui::TextColored(ImVec4(0.55f, 0.75f, 1.0f, 1.0f), "LeNet-5 Explorer");
+    ImGui::TextColored(theme::kTitle, "LeNet-5 Explorer");
     ImGui::SameLine();
     arch_combo(app);
     if (app.config.platform == "desktop") {

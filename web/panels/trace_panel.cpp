@@ -164,7 +164,7 @@ void draw_trace_panel(AppState& app) {
             break;
     }
     if (t.kind != Trace::Rbf) ImGui::TextWrapped("%s", f_text(L.activation, float(t.a), t.engine_out).c_str());
-    ImGui::TextColored(t.matches ? ImVec4(0.5f, 0.9f, 0.5f, 1) : ImVec4(1, 0.4f, 0.4f, 1),
+    ImGui::TextColored(t.matches ? theme::kGood : theme::kBad,
                        "engine's values: a = %.4f, output = %.4f  %s", double(t.engine_a), double(t.engine_out),
                        t.matches ? "(matches)" : "(differs!)");
 }

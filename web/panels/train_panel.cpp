@@ -39,7 +39,7 @@ void draw_train_panel(AppState& app) {
     } else if (ImGui::Button("Pause")) {
         train_pause(app);
     }
-    if (!t.error.empty()) ImGui::TextColored(ImVec4(1, 0.45f, 0.4f, 1), "%s", t.error.c_str());
+    if (!t.error.empty()) ImGui::TextColored(theme::kBad, "%s", t.error.c_str());
     if (!t.trainer) return;
     ImGui::TextWrapped("Data: %s", t.data_note.c_str());
     const lenet::TrainProgress& p = t.last;

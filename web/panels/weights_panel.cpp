@@ -67,7 +67,7 @@ void conv_weights(AppState& app, const lenet::LayerSpec& S, const lenet::LayerIn
             char t[8];
             std::snprintf(t, sizeof t, "%d", o);
             dl->AddText(ImVec2(origin.x + label_w + float(o) * (cell + 2) + 2, origin.y),
-                        o == focus ? IM_COL32(255, 220, 0, 255) : IM_COL32(160, 160, 170, 255), t);
+                        ImGui::GetColorU32(o == focus ? theme::kFocus : theme::kAxis), t);
         }
         const float top = origin.y + ImGui::GetTextLineHeight() + 2;
         for (int i = 0; i < I; ++i) {  // row labels: the inputs of the focused map in yellow
@@ -75,7 +75,7 @@ void conv_weights(AppState& app, const lenet::LayerSpec& S, const lenet::LayerIn
             char t[8];
             std::snprintf(t, sizeof t, "%d", i);
             dl->AddText(ImVec2(origin.x, top + float(i) * (cell + 2) + cell * 0.5f - 7),
-                        feeds ? IM_COL32(255, 220, 0, 255) : IM_COL32(160, 160, 170, 255), t);
+                        ImGui::GetColorU32(feeds ? theme::kFocus : theme::kAxis), t);
         }
         // All kernels in one image (one draw call): the texture is laid out as this table. Gaps
         // between kernels and the absent connections are painted over it.
@@ -196,8 +196,11 @@ void draw_weights_panel(AppState& app) {
     }
     const lenet::LayerSpec& S = app.net->spec().layers[size_t(app.view - 1)];
     const lenet::LayerInfo& L = app.net->layers()[size_t(app.view - 1)];
-    if (app.weights.empty())
-        ImGui::TextColored(ImVec4(1.0f, 0.55f, 0.4f, 1), "Untrained: these are the random initial weights.");
+    const WeightsStatus status = weights_status(app);
+    if (status == WeightsStatus::Untrained)
+        ImGui::TextColored(theme::kWarn, "Untrained: these are the random initial weights.");
+    if (status == WeightsStatus::TrainedHere)
+        ImGui::TextDisabled("Trained here (Train tab): %s samples so far.", fmt_int(app.train.last.samples).c_str());
     switch (S.type) {
         case lenet::LayerType::Conv: conv_weights(app, S, L); break;
         case lenet::LayerType::Full: full_weights(app, L); break;
@@ -220,7 +223,7 @@ void draw_weights_panel(AppState& app) {
                 ImGui::TableHeadersRow();
                 for (int c = 0; c < L.out.c; ++c) {
                     ImGui::TableNextRow();
-                    if (c == app.hover_map || c == app.unit_map) ImGui::TableSetBgColor(ImGuiTableBgTarget_RowBg0, IM_COL32(120, 100, 20, 160));
+                    if (c == app.hover_map || c == app.unit_map) ImGui::TableSetBgColor(ImGuiTableBgTarget_RowBg0, ImGui::GetColorU32(theme::kRowHovered));
                     ImGui::TableNextColumn();
                     ImGui::Text("%d", c);
                     ImGui::TableNextColumn();
