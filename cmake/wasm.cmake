@@ -28,14 +28,18 @@ add_link_options(-fexceptions)
 # lenet_add_web_app(<target>
 #     SHELL <shell.html>          HTML template (configure_file @ONLY: @LENET_TITLE@, @PROJECT_VERSION@)
 #     [STATIC_FILES <file>...]    copied next to index.html (the shell's own .js/.css)
+#     [PRE_JS <file>...]          put ahead of the generated JS (e.g. the asset loader)
 #     [POST_JS <file>...]         appended to the generated JS (e.g. the window.lenet API)
+#     [SERVICE_WORKER <file>]     the page's service worker (sw.js; @LENET_RELEASE@ is filled in)
 #     [EXPORTS <C function>...]   C functions callable with Module.ccall (besides main)
 #     [TITLE <text>])
 # Makes <target> (an executable whose sources are already added) produce
-#   $<TARGET_FILE_DIR>/index.html + index.js + index.wasm (+ index.data with assets, see
-#   cmake/LenetAssets.cmake), with WebGL2, growable memory and no Emscripten boilerplate.
+#   $<TARGET_FILE_DIR>/index.html + index.js + index.wasm, with WebGL2, growable memory and no
+#   Emscripten boilerplate; after the link, cmake/lenet_site.py adds index.wasm.gz (what the page
+#   fetches: static hosts need not compress), the release id, sw.js and site-files.txt (the list
+#   of the site's files: index.*, shell.*, sw.js and the gzipped assets of cmake/LenetAssets.cmake).
 function(lenet_add_web_app target)
-  cmake_parse_arguments(PARSE_ARGV 1 arg "" "SHELL;TITLE" "STATIC_FILES;POST_JS;EXPORTS")
+  cmake_parse_arguments(PARSE_ARGV 1 arg "" "SHELL;TITLE;SERVICE_WORKER" "STATIC_FILES;PRE_JS;POST_JS;EXPORTS")
   if(NOT arg_SHELL)
     message(FATAL_ERROR "lenet_add_web_app(${target}): SHELL is required")
   endif()
@@ -72,8 +76,19 @@ function(lenet_add_web_app target)
     "-sEXPORTED_FUNCTIONS=${exports}"
     -sEXPORTED_RUNTIME_METHODS=ccall,UTF8ToString)
   set_property(TARGET ${target} APPEND PROPERTY LINK_DEPENDS "${shell}")
-  foreach(js IN LISTS arg_POST_JS)
-    target_link_options(${target} PRIVATE "SHELL:--post-js ${js}")
-    set_property(TARGET ${target} APPEND PROPERTY LINK_DEPENDS "${js}")
+  foreach(kind IN ITEMS PRE POST)
+    string(TOLOWER "${kind}" flag)
+    foreach(js IN LISTS arg_${kind}_JS)
+      target_link_options(${target} PRIVATE "SHELL:--${flag}-js ${js}")
+      set_property(TARGET ${target} APPEND PROPERTY LINK_DEPENDS "${js}")
+    endforeach()
   endforeach()
+  if(arg_SERVICE_WORKER)
+    find_package(Python3 REQUIRED COMPONENTS Interpreter)
+    add_custom_command(TARGET ${target} POST_BUILD
+      COMMAND "${Python3_EXECUTABLE}" "${PROJECT_SOURCE_DIR}/cmake/lenet_site.py" site --dir "${out_dir}"
+              --sw-template "${arg_SERVICE_WORKER}"
+      COMMENT "index.wasm.gz, sw.js and the list of the site's files" VERBATIM)
+    set_property(TARGET ${target} APPEND PROPERTY LINK_DEPENDS "${arg_SERVICE_WORKER}")
+  endif()
 endfunction()

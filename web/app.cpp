@@ -70,6 +70,7 @@ void app_frame(AppState& app, const FrameInfo& frame) {
         while (now_ms() - t0 < app.debug_sleep_ms) {}
     }
     // 1. What changes the state without a click.
+    update_data(app);
     handle_keys(app);
     advance_playback(app, frame.dt);
     scan_misclassified(app, 6);

@@ -5,6 +5,7 @@
 //   app_keys.cpp       keyboard shortcuts and playback
 //   app_stats.cpp      frame-time statistics
 //   app_api.cpp        the JSON interface of web/platform.h: app_state_json and app_command
+//   app_data.cpp       the data as it arrives: test set slice or whole, what waits for a download
 //   app_model.cpp      everything that talks to the engine: architecture, weights, input, stepping
 //   app_train.cpp      live training: the Trainer, a few milliseconds per frame
 //   app_textures.cpp   the current view's values packed into GL textures, refreshed once per frame
@@ -20,7 +21,8 @@
 // prediction is known (and the drawing pad reacts live) whatever step the user is looking at.
 //
 // One frame (app_frame in app.cpp), in this order:
-//   1. keys, playback, the "next misclassified" search and a training slice change the state;
+//   1. data that arrived, keys, playback, the "next misclassified" search and a training slice
+//      change the state;
 //   2. refresh_textures uploads what changed since the last upload (the one place textures are
 //      written), so every panel of this frame draws textures that match the state as of step 1;
 //   3. the layout draws the panels. A click in a panel changes the state at once, but its textures
@@ -158,6 +160,11 @@ struct AppState {
     std::string    dataset = "mnist";   // "mnist" | "fashion"
     lenet::Dataset test;
     std::string    data_error;
+    bool           test_full = false;   // `test` is the whole test set, not its first slice (app_data.cpp)
+    std::string    pending_dataset;     // chosen while its test set was still downloading
+    std::string    pending_weights;     // chosen while the file was still downloading
+    std::string    pending_hash;        // a deep link that waits for data (applied when it arrives)
+    std::string    waiting;             // what the app waits for, shown in the UI ("" = nothing)
     int            sample = 0;
     std::vector<int8_t> test_pred;      // prediction per test digit, -1 = not computed yet
     int            scan_next = 0;       // "next misclassified" incremental search position
@@ -282,8 +289,20 @@ void draw_legend(AppState& app, const ColorScale& s, float width);
 ImU32 scale_color(const ColorScale& s, float v);   // the shader's colormap on the CPU (bars, text)
 
 // ---- app_hash.cpp -------------------------------------------------------------------------------
-void        apply_hash(AppState& app, const std::string& hash);   // bad parts become notices
-std::string make_hash(const AppState& app);
+// Bad parts become notices. A link that needs data still downloading waits in app.pending_hash.
+void        apply_hash(AppState& app, const std::string& hash);
+std::string make_hash(const AppState& app);  // app.pending_hash while a link waits
+
+// ---- app_data.cpp -------------------------------------------------------------------------------
+AssetStatus    full_test_set_status(const AppState& app, const std::string& dataset);
+// The whole test set if it is there (*full = true), else its first slice; throws lenet::Error
+// when neither has arrived (and asks for the whole set).
+lenet::Dataset load_test_set(AppState& app, const std::string& dataset, bool* full);
+bool test_set_waiting(const AppState& app, std::string* why);  // only a slice so far; why: for the UI
+bool weights_arrived(AppState& app, const WeightsFile& w);      // asks for it when it has not
+// Would this link ask for data that has not arrived (a data set, a digit past the slice)? Asks for it.
+bool hash_waits_for_data(AppState& app, const std::string& hash, std::string* why);
+void update_data(AppState& app);  // once a frame: take in what arrived
 
 // ---- app_keys.cpp -------------------------------------------------------------------------------
 void handle_keys(AppState& app);                // the queued key presses, then Left/Right held down

@@ -18,17 +18,20 @@
 //   colormap shader is in use), trace (for the selected unit: {a (recomputed term by term), engine_a,
 //   engine_out, terms, groups, matches}, else null), stacked (phone layout), frame_ms, frame_ms_max, app_ms, app_ms_max,
 //   interact_frame_ms_max, interact_app_ms_max, interact_frames, training, train_samples, train_loss,
-//   train_error (of the current pass so far).
+//   train_error (of the current pass so far), test_full (the whole test set is in, not only its
+//   first slice), waiting (what the app waits for: a data set, weights or a link; "" = nothing),
+//   searching + search_message (the "next misclassified" search and what it says).
+//   The page adds `assets`, the loader's progress (web/lenet_api.js).
 // app_command() commands ({"cmd": name, ...}; reply {"ok": true, ...} or {"ok": false, "error"}; a
 // string argument with a control character is refused, and errors show the caller's text escaped):
 //   select_preset/select_arch {name}, set_dataset {name}, set_weights {file ("" = untrained)},
 //   set_sample {index}, select_layer {layer: name or index}, step {delta}, run_to_output,
 //   play {on}, set_input {pixels: [784 numbers in 0..1]}, clear_pad, select_unit {map, y, x},
 //   show_pre {on}, show_summary {on}, apply_hash {hash}, next_misclassified (searches over the next frames),
-//   train {on} (live training, see app_train.cpp), state,
-//   theme (reply {ok, pairs: [{what, fg, bg}]}: every text colour with the backgrounds under it, bottom
-//   first, as [r, g, b, a] in 0..1: app_theme.cpp), debug_sleep {ms} (every frame then takes at
-//   least ms, 0..2000: a slow device, for tests; 0 = off).
+//   train {on} (live training, see app_train.cpp), retry_downloads (fetch the data files that failed
+//   again), state, theme (reply {ok, pairs: [{what, fg, bg}]}: every text colour with the backgrounds
+//   under it, bottom first, as [r, g, b, a] in 0..1: app_theme.cpp), debug_sleep {ms} (every frame
+//   then takes at least ms, 0..2000: a slow device, for tests; 0 = off).
 #include "app.h"
 #include "printable.h"
 
@@ -106,6 +109,10 @@ std::string app_state_json(const AppState& app) {
         {"macs", t.macs},
         {"test_digits", app.test.count},
         {"data_error", app.data_error},
+        {"test_full", app.test_full},
+        {"waiting", app.waiting},
+        {"searching", app.scanning},
+        {"search_message", app.scan_message},
         {"shader", app.gl.program != 0},
         {"stacked", app.stacked},
         {"frame_ms", app.stats.frame_ms},
@@ -157,6 +164,10 @@ std::string app_command(AppState& app, const std::string& text) {
     if (name == "select_preset" || name == "select_arch") {
         if (!str("name", s)) return fail(name + " needs \"name\"");
         select_arch(app, s);  // throws lenet::Error for an unknown preset or a bad spec
+        return ok();
+    }
+    if (name == "retry_downloads") {
+        platform_asset_retry();
         return ok();
     }
     if (name == "set_dataset") {

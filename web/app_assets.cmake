@@ -1,7 +1,10 @@
 # web/app_assets.cmake — what the visualizer adds to the web/ build (included by web/CMakeLists.txt):
 #   - run-time assets: the colormap shader (shaders/), the UI font, the shipped weights (assets/weights/*.lenet),
 #     and the Fashion-MNIST test set, gunzipped at configure time from Debian's dataset-fashion-mnist
-#     (the wasm build has no zlib, and raw idx files compress well in index.data anyway).
+#     (the wasm build has no zlib; the page gets them gzipped again and unpacks them itself).
+#   - when the page loads them (WEB_LOAD, cmake/LenetAssets.cmake): the font, the shaders and the
+#     default network's weights (lenet5-1998) before the first frame, the other weights in the
+#     background after it, Fashion-MNIST when it is chosen.
 lenet_add_asset("${PROJECT_SOURCE_DIR}/shaders/colormap.vert" shaders/colormap.vert)
 lenet_add_asset("${PROJECT_SOURCE_DIR}/shaders/colormap.frag" shaders/colormap.frag)
 
@@ -16,7 +19,11 @@ set(LENET_WEIGHTS_DIR "${PROJECT_SOURCE_DIR}/assets/weights" CACHE PATH
 file(GLOB _lenet_weights CONFIGURE_DEPENDS "${LENET_WEIGHTS_DIR}/*.lenet")
 foreach(_w IN LISTS _lenet_weights)
   get_filename_component(_name "${_w}" NAME)
-  lenet_add_asset("${_w}" "weights/${_name}")
+  if(_name STREQUAL "lenet5-1998.lenet")
+    lenet_add_asset("${_w}" "weights/${_name}")
+  else()
+    lenet_add_asset("${_w}" "weights/${_name}" WEB_LOAD BACKGROUND)
+  endif()
 endforeach()
 
 set(LENET_FASHION_DIR "/usr/share/datasets/fashion-mnist" CACHE PATH
@@ -33,7 +40,7 @@ if(LENET_FASHION_DIR AND EXISTS "${LENET_FASHION_DIR}/t10k-images-idx3-ubyte.gz"
         message(FATAL_ERROR "could not gunzip ${_src} (gzip exit status ${_rc})")
       endif()
     endif()
-    lenet_add_asset("${_out}/${_f}" "data/fashion/${_f}")
+    lenet_add_asset("${_out}/${_f}" "data/fashion/${_f}" WEB_LOAD ON_DEMAND)
   endforeach()
 else()
   message(STATUS "Fashion-MNIST not found in '${LENET_FASHION_DIR}': the app offers MNIST only")

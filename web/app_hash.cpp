@@ -16,6 +16,12 @@ void notice(AppState& app, const std::string& text) {
 }  // namespace
 
 void apply_hash(AppState& app, const std::string& hash) {
+    std::string why;
+    app.pending_hash.clear();
+    if (hash_waits_for_data(app, hash, &why)) {
+        app.pending_hash = hash;  // update_data applies it when the data has arrived
+        return;
+    }
     lenet_web::HashState h = lenet_web::parse_hash(hash);
     for (const std::string& n : h.notices) notice(app, n);
     try {
@@ -78,6 +84,7 @@ void apply_hash(AppState& app, const std::string& hash) {
 }
 
 std::string make_hash(const AppState& app) {
+    if (!app.pending_hash.empty()) return app.pending_hash;  // the link stays in the address bar
     lenet_web::HashState h;
     const bool preset = std::find(app.presets.begin(), app.presets.end(), app.arch) != app.presets.end();
     h.has_arch = preset;  // a spec file on the desktop has no portable name

@@ -9,24 +9,21 @@
 #include <cstdio>
 #include <filesystem>
 
-// Every weights file shipped in <assets>/weights: which architecture and data set it is for.
+// Every weights file shipped in <assets>/weights: which architecture and data set it is for (read
+// from the file, or, for one the page has not downloaded yet, from the page's manifest).
 void scan_weights(AppState& app) {
     app.weights_files.clear();
     namespace fs = std::filesystem;
-    std::error_code ec;
-    const fs::path dir = fs::path(app.config.asset_dir) / "weights";
-    if (!fs::is_directory(dir, ec)) return;
-    std::vector<std::string> paths;
-    for (const fs::directory_entry& e : fs::directory_iterator(dir, ec))
-        if (e.path().extension() == ".lenet") paths.push_back(e.path().string());
-    std::sort(paths.begin(), paths.end());
-    for (const std::string& p : paths) {
+    for (const AssetFile& f : platform_asset_files(app.config, "weights")) {
+        if (fs::path(f.path).extension() != ".lenet") continue;
+        const std::string p = app.config.asset_dir + "/" + f.path;
         try {
-            lenet::Network n = lenet::load_weights(p);
             WeightsFile w;
             w.path = p;
             w.file = fs::path(p).filename().string();
-            w.arch = n.spec().name;
+            w.arch = platform_asset(app.config, f.path).state == AssetState::Ready ? lenet::load_weights(p).spec().name
+                                                                                   : f.arch;
+            if (w.arch.empty()) continue;
             w.dataset = w.file.find("fashion") != std::string::npos ? "fashion" : "mnist";
             app.weights_files.push_back(w);
         } catch (const lenet::Error& e) {
@@ -97,13 +94,18 @@ std::string class_name(const AppState& app, int label) {
 
 void select_weights(AppState& app, const std::string& file) {
     train_end(app);  // new weights: a running training session ends
-    if (file.empty()) {
+    app.pending_weights.clear();
+    const WeightsFile* found = nullptr;
+    for (const WeightsFile& w : app.weights_files)
+        if (w.file == file) found = &w;
+    if (found && !weights_arrived(app, *found)) {  // untrained until it arrives (update_data)
+        app.pending_weights = file;
+        app.net->init(app.seed);
+        app.weights.clear();
+    } else if (file.empty()) {
         app.net->init(app.seed);
         app.weights.clear();
     } else {
-        const WeightsFile* found = nullptr;
-        for (const WeightsFile& w : app.weights_files)
-            if (w.file == file) found = &w;
         if (!found) throw lenet::Error(lenet::ErrorKind::Usage, "weights", "no shipped weights file '" + file + "'");
         // Into the selected architecture, tensor by tensor (names and shapes must match).
         lenet::Network loaded = lenet::load_any_weights(found->path, app.arch);
@@ -158,8 +160,19 @@ void select_arch(AppState& app, const std::string& name_or_path) {
 void select_dataset(AppState& app, const std::string& dataset) {
     if (dataset != "mnist" && dataset != "fashion")
         throw lenet::Error(lenet::ErrorKind::Usage, "dataset", "unknown data set '" + dataset + "' (mnist or fashion)");
-    lenet::Dataset d = lenet::load_dataset_dir(app.config.asset_dir + "/data/" + dataset, "test", -1, dataset);
+    lenet::Dataset d;
+    bool full = false;
+    try {
+        d = load_test_set(app, dataset, &full);
+    } catch (const lenet::Error&) {
+        const AssetState s = full_test_set_status(app, dataset).state;
+        if (s != AssetState::Loading && s != AssetState::Failed) throw;
+        app.pending_dataset = dataset;  // update_data selects it when it has arrived
+        return;
+    }
+    app.pending_dataset.clear();
     app.test        = std::move(d);
+    app.test_full   = full;
     app.dataset     = dataset;
     app.class_names = app.test.class_names.empty() ? lenet::class_names(dataset) : app.test.class_names;
     app.data_error.clear();
@@ -179,6 +192,9 @@ void select_dataset(AppState& app, const std::string& dataset) {
 
 void set_sample(AppState& app, int index) {
     if (app.test.count <= 0) throw lenet::Error(lenet::ErrorKind::Usage, "sample", "no test set is loaded");
+    std::string why;
+    if (index >= app.test.count && test_set_waiting(app, &why))
+        throw lenet::Error(lenet::ErrorKind::Usage, "sample", "digit " + std::to_string(index) + " has not arrived: " + why);
     if (index < 0 || index >= app.test.count)
         throw lenet::Error(lenet::ErrorKind::Usage, "sample",
                            "index " + std::to_string(index) + " is outside 0.." + std::to_string(app.test.count - 1));
@@ -281,6 +297,11 @@ int classify_test(AppState& app, int index) {
 
 void scan_misclassified(AppState& app, int budget_ms) {
     if (!app.scanning || app.test.count <= 0) return;
+    std::string why;
+    if (test_set_waiting(app, &why)) {  // the search goes on when the whole set is in
+        app.scan_message = "Next misclassified " + why;
+        return;
+    }
     const double t0 = now_ms();
     const int start = app.sample;
     while (now_ms() - t0 < budget_ms) {

@@ -5,6 +5,8 @@
 //                          app: {...}}
 //                          (see platform_state_json in web/platform.h). Before the app runs:
 //                          {ready: false, loading: true, error: null}; after a failure, error says why.
+//                          Always: assets = the data loader's progress (web/assets.js summary():
+//                          loaded_bytes, total_bytes, loading, failed, errors, streaming, offline_ready).
 //   lenet.command(obj)  -> the app's reply to a command object, e.g.
 //                          lenet.command({cmd: 'select_preset', name: 'lenet5'}) -> {ok: true, ...};
 //                          failures give {ok: false, error: '...'}.
@@ -33,7 +35,8 @@
 
   window['lenet'] = {
     'state': function () {
-      if (!running()) return {ready: false, loading: failure === null, error: failure};
+      var assets = Module['lenetAssets'] ? Module['lenetAssets']['summary']() : null;
+      if (!running()) return {ready: false, loading: failure === null, error: failure, assets: assets};
       try {
         var state = JSON.parse(Module['ccall']('lenet_state_json', 'string', [], []));
         // The app's fields (arch, layer, prediction, ...: see web/app_api.cpp) also at the top level;
@@ -43,6 +46,7 @@
         }
         // Milliseconds from navigation start to the first rendered frame (set by the shell).
         if (typeof Module['lenetFirstFrameMs'] === 'number') state['first_frame_ms'] = Module['lenetFirstFrameMs'];
+        state['assets'] = assets;
         return state;
       } catch (e) {
         return {ready: false, loading: false, error: String(e)};

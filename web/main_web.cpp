@@ -157,7 +157,7 @@ int main() {
 
     AppConfig config;
     config.platform     = "web";
-    config.asset_dir    = "/assets";  // --preload-file targets, see cmake/LenetAssets.cmake
+    config.asset_dir    = "/assets";  // where web/assets.js writes the data files (cmake/LenetAssets.cmake)
     config.glsl_version = "#version 300 es";
     {
         std::string hash(4096, '\0');

@@ -18,6 +18,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 // Given once, at start-up.
 struct AppConfig {
@@ -64,6 +65,25 @@ void        app_key_pressed(AppState& app, AppKey key);
 // Tell assistive technology something changed ("Layer C3 computed"). Web: the page's
 // aria-live="polite" region #live; desktop: no-op.
 void platform_announce(const std::string& text);
+
+// Run-time data files (cmake/LenetAssets.cmake), by path relative to AppConfig::asset_dir. The
+// desktop has them all on disk (assets_desktop.cpp). The page fetches the first frame's files
+// before the app starts and the others after it (web/assets.js, assets_web.cpp): look before
+// opening one of those.
+enum class AssetState { Ready, Loading, Failed, Absent };  // Absent: not part of this build
+struct AssetStatus {
+    AssetState  state = AssetState::Absent;
+    float       progress = 0.0f;  // 0..1 while loading
+    std::string error;            // why it failed (with a Retry, see platform_asset_retry)
+};
+struct AssetFile {
+    std::string path;  // relative to the asset folder, e.g. "weights/lenet5.lenet"
+    std::string arch;  // a weights file's architecture when known without reading it ("" otherwise)
+};
+AssetStatus            platform_asset(const AppConfig& config, const std::string& path);
+void                   platform_asset_request(const std::string& path);  // fetch it now if it is not there
+void                   platform_asset_retry();                           // fetch the failed files again
+std::vector<AssetFile> platform_asset_files(const AppConfig& config, const std::string& dir);  // dir: e.g. "weights"
 
 // ---- shared by the platform mains (web/platform.cpp) -------------------------------------------
 struct PlatformStatus {

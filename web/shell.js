@@ -1,7 +1,10 @@
-// web/shell.js — the page logic of web/shell.html: checks WebAssembly and WebGL2 before anything
-// runs, shows the loading progress (wasm + data download), shows a readable error with a Reload
-// button when something fails (no WebGL2, the wasm aborts, a C++ exception escapes), and passes the
-// app's announcements to the aria-live region. Defines the Emscripten `Module` before index.js loads.
+// web/shell.js — the page logic of web/shell.html: checks WebAssembly, WebGL2 and gzip support
+// before anything runs, shows the loading progress of the first frame's data, then the progress of
+// the data that streams in after it (web/assets.js) with a Retry button when a download fails,
+// shows a readable error with a Reload button when something fails (no WebGL2, the wasm aborts, a
+// C++ exception escapes), passes the app's announcements to the aria-live region, and once the app
+// runs registers the service worker (sw.js) and caches the page's own files for offline use.
+// Defines the Emscripten `Module` before index.js loads.
 'use strict';
 (function () {
   var byId = function (id) { return document.getElementById(id); };
@@ -30,6 +33,9 @@
   if (typeof WebAssembly !== 'object') {
     problem = 'This browser cannot run WebAssembly, which this page needs. Please use a current ' +
               'version of Firefox, Chrome, Edge or Safari.';
+  } else if (typeof DecompressionStream === 'undefined') {
+    problem = 'This browser is too old for this page (it cannot unpack gzip data). Please use a current ' +
+              'version of Firefox, Chrome, Edge or Safari.';
   } else if (!webgl2Available()) {
     problem = 'This page needs WebGL2, which is not available in this browser. Check that hardware ' +
               'acceleration is enabled in the browser settings, or try another browser.';
@@ -54,22 +60,58 @@
     byId('loading-text').textContent = text;
   }
 
+  var mb = function (n) { return (n / 1048576).toFixed(1); };
+
+  // The loader's progress: before the first frame in the loading panel, then in the status line.
+  function assetsChanged() {
+    var assets = window.Module.lenetAssets;
+    if (failed || !assets) return;
+    var s = assets.summary();
+    if (!document.body.classList.contains('ready')) {
+      setProgress(s.first_loaded, s.first_total, 'Loading… ' + mb(s.first_loaded) + ' of ' + mb(s.first_total) + ' MB');
+      return;
+    }
+    var bar = byId('stream');
+    if (s.failed.length) {
+      bar.className = 'failed';
+      byId('stream-text').textContent = 'Download failed: ' + s.errors[0] + '.';
+      byId('stream-progress').hidden = true;
+      byId('stream-retry').hidden = false;
+      bar.hidden = false;
+    } else if (s.streaming) {
+      bar.className = '';
+      byId('stream-text').textContent = 'Downloading data: ' + mb(s.loaded_bytes) + ' of ' + mb(s.total_bytes) + ' MB';
+      byId('stream-progress').hidden = false;
+      byId('stream-progress').max = s.total_bytes || 1;
+      byId('stream-progress').value = s.loaded_bytes;
+      byId('stream-retry').hidden = true;
+      bar.hidden = false;
+    } else {
+      bar.hidden = true;
+    }
+  }
+  byId('stream-retry').addEventListener('click', function () { window.Module.lenetAssets.retry(); });
+
+  // Offline use: the service worker (network first, this release's cache when offline) and the
+  // page's own files in that cache; the loader caches index.wasm.gz and the data it fetches.
+  function prepareOffline() {
+    var assets = window.Module.lenetAssets;
+    var name = assets && assets.cacheName();
+    if (!name || !('serviceWorker' in navigator) || typeof caches === 'undefined') return;
+    caches.open(name).then(function (c) {
+      return c.addAll(['./', 'index.html', 'index.js', 'shell.js', 'shell.css']);
+    }).then(function () { assets.setOffline('page'); }, function (e) { console.warn('offline copy: ' + e); });
+    navigator.serviceWorker.register('sw.js').then(function () {
+      return navigator.serviceWorker.ready;
+    }).then(function () { assets.setOffline('worker'); }, function (e) { console.warn('service worker: ' + e); });
+  }
+
   window.Module = {
     canvas: canvas,
     noInitialRun: problem !== null,  // the checks failed: do not start the app
     print: function (text) { console.log(text); },
     printErr: function (text) { console.warn(text); },
-    // Emscripten reports "Downloading data... (loaded/total)" while fetching index.data.
-    setStatus: function (text) {
-      if (failed || !text) return;
-      var m = text.match(/\((\d+(?:\.\d+)?)\/(\d+)\)/);
-      if (m) {
-        var mb = function (n) { return (n / 1048576).toFixed(1); };
-        setProgress(+m[1], +m[2], 'Loading data… ' + mb(+m[1]) + ' of ' + mb(+m[2]) + ' MB');
-      } else {
-        setProgress(0, 0, text.replace(/\.\.\./g, '…'));
-      }
-    },
+    lenetAssetsChanged: assetsChanged,
     onAbort: function (what) {
       showError('The app stopped unexpectedly.\n\n' + what);
     },
@@ -80,6 +122,12 @@
       Module.lenetFirstFrameMs = performance.now();
       document.body.classList.add('ready');
       canvas.focus();
+      var assets = window.Module.lenetAssets;
+      if (assets) {
+        assets.startBackground();
+        assetsChanged();
+        prepareOffline();
+      }
     },
     lenetAnnounce: function (text) {
       byId('live').textContent = text;

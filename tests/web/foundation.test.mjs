@@ -82,10 +82,10 @@ export const tests = [
     },
   },
   {
-    name: 'index.wasm cannot be downloaded: the page says so and offers Reload',
+    name: 'index.wasm.gz cannot be downloaded: the page says so and offers Reload',
     async run(ctx) {
       const page = await ctx.openPage();
-      await page.route('**/index.wasm', (route) => route.abort());
+      await page.route('**/index.wasm.gz', (route) => route.abort());
       await page.goto(ctx.url);
       await page.waitForSelector('#error', { state: 'visible', timeout: 30000 });
       const text = await page.textContent('#error-text');

@@ -6,7 +6,9 @@
 //   ctx.openPage(opts)    a fresh page (own browser profile); opts.args: extra Chromium flags.
 //                         The page's console errors and uncaught exceptions are collected in
 //                         page.lenetErrors.
-//   ctx.waitReady(page)   waits for window.lenet.state().ready, returns the state
+//   ctx.waitReady(page)   waits for window.lenet.state().ready and for the data that streams in after
+//                         the first frame (nothing loading, nothing the app waits for), returns the
+//                         state; ctx.waitReady(page, {data: false}) returns at the first frame
 //   ctx.screenshot(page, name)  saves <outDir>/<name>.png, returns the path
 //   ctx.log(...)          prints under the test
 import fs from 'node:fs';
@@ -44,11 +46,13 @@ export function createContext({ url, outDir, root = null, executablePath = '/usr
       page.setDefaultTimeout(timeoutMs);
       return page;
     },
-    async waitReady(page) {
-      await page.waitForFunction(() => {
+    async waitReady(page, { data = true } = {}) {
+      await page.waitForFunction((data) => {
         const s = window.lenet && window.lenet.state();
-        return s && (s.ready || s.error);
-      }, null, { timeout: timeoutMs, polling: 250 });
+        if (!s || s.error) return !!s;
+        const streamed = !s.assets || (!s.assets.streaming && !s.assets.failed.length);
+        return s.ready && (!data || (streamed && !s.waiting));
+      }, data, { timeout: timeoutMs, polling: 100 });
       const state = await page.evaluate(() => window.lenet.state());
       check(!state.error, `the app reported an error: ${state.error}`);
       return state;

@@ -162,8 +162,9 @@ void test_browser(AppState& app) {
         ImGui::TextWrapped("Test set not available: %s", app.data_error.c_str());
         return;
     }
-    ImGui::Text("%s test set, %s digits", app.dataset == "fashion" ? "Fashion-MNIST" : "MNIST",
-                fmt_int(app.test.count).c_str());
+    ImGui::TextWrapped("%s test set, %s digits%s", app.dataset == "fashion" ? "Fashion-MNIST" : "MNIST",
+                       fmt_int(app.test.count).c_str(), app.test_full ? "" : " so far (the rest is downloading)");
+    if (!app.waiting.empty()) ImGui::TextWrapped("%s", app.waiting.c_str());
     int idx = app.sample;
     ImGui::SetNextItemWidth(110);
     if (ImGui::InputInt("index", &idx, 1, 100, ImGuiInputTextFlags_EnterReturnsTrue) || idx != app.sample) {
