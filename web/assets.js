@@ -49,11 +49,12 @@
     return caches.open(cacheName()).then(function (c) { return c.put(url, response); }).then(done, done);
   }
 
-  // fetch + gunzip; onBytes(n) as compressed bytes arrive. Resolves to an ArrayBuffer.
-  function fetchGz(url, onBytes) {
+  // fetch + gunzip; onBytes(n) as compressed bytes arrive. Resolves to an ArrayBuffer. started: the
+  // same fetch already under way (web/shell.js starts index.wasm.gz before index.js arrives).
+  function fetchGz(url, onBytes, started) {
     if (typeof DecompressionStream === 'undefined')
       return Promise.reject(new Error('this browser has no DecompressionStream (gzip); please update it'));
-    return fetch(url, {cache: 'no-cache'}).then(function (response) {
+    return (started || fetch(url, {cache: 'no-cache'})).then(function (response) {
       if (!response.ok) throw new Error('the server answered ' + response.status + ' ' + response.statusText);
       remember(url, response.clone());
       var counter = new TransformStream({
@@ -169,7 +170,7 @@
 
   // index.wasm.gz instead of index.wasm: a third of the bytes on a host that does not compress.
   Module['instantiateWasm'] = function (imports, receiveInstance) {
-    fetchGz('index.wasm.gz', function () {}).then(function (bytes) {
+    fetchGz('index.wasm.gz', function () {}, Module['lenetWasmFetch']).then(function (bytes) {
       return WebAssembly.instantiate(bytes, imports);
     }).then(function (result) {
       receiveInstance(result['instance'], result['module']);

@@ -108,6 +108,8 @@
 
   window.Module = {
     canvas: canvas,
+    // The app's code, fetched while index.js downloads (web/assets.js unpacks and compiles it).
+    lenetWasmFetch: problem === null ? fetch('index.wasm.gz', {cache: 'no-cache'}) : null,
     noInitialRun: problem !== null,  // the checks failed: do not start the app
     print: function (text) { console.log(text); },
     printErr: function (text) { console.warn(text); },
