@@ -31,9 +31,9 @@ double median(std::vector<double> v) {
 }
 
 // fn(count, offset) does `count` units of work; returns the median seconds per unit. The warm-up
-// repeats `warm` units until it has lasted warm_s seconds: a fixed count of ~10 ms left V8 still
-// running its baseline (Liftoff) wasm code in the first repetitions. Under node, 0.1 s windows of
-// forward passes read 251, 81, 64, 70, 58, 59, 56 us... before settling near 50 us after ~0.8 s.
+// repeats `warm` units until it has lasted warm_s seconds, not a fixed count: V8 first runs wasm in
+// its baseline compiler (Liftoff) and moves hot functions to its optimising one (TurboFan) only
+// after a while, so the warm-up must last long enough for that switch to happen before timing.
 template <class F>
 double measure(F&& fn, int warm, int n, int reps, double warm_s) {
     int off = 0;

@@ -4,7 +4,7 @@
 // "artificially distorted" copies: "combinations of the following planar affine transformations:
 // horizontal and vertical translations, scaling, squeezing (simultaneous horizontal compression and
 // vertical elongation, or the reverse), and horizontal shearing". We draw such a transform afresh
-// for every presentation instead of storing copies, plus a small rotation (the issue asks for it).
+// for every presentation instead of storing copies, plus a small rotation.
 // Ranges: lenet::DistortParams (documented in docs/training.md). Limits: the image keeps its size,
 // ink moved outside the frame is lost, bilinear resampling blurs strokes slightly.
 //
