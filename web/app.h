@@ -310,7 +310,6 @@ void toggle_play(AppState& app);                // Space and the Play button: fr
 void advance_playback(AppState& app, float dt); // one step every play_interval seconds while playing
 
 // ---- app_stats.cpp ------------------------------------------------------------------------------
-double now_ms();  // a monotonic clock in milliseconds (time budgets and frame statistics)
 // After the frame: dt and the app's own time into the last-120-frames figures.
 void update_frame_stats(AppState& app, const FrameInfo& frame, double app_ms);
 

@@ -1,15 +1,9 @@
 // web/app_stats.cpp — frame-time statistics for the strip panel and the state JSON (tests check
 // them): the mean and the worst of the last 120 frames' dt and of the app's own time per frame,
-// and the worst frame among those where the user stepped or drew. Also the app's clock.
+// and the worst frame among those where the user stepped or drew.
 #include "app.h"
 
 #include <algorithm>
-#include <chrono>
-
-double now_ms() {
-    using namespace std::chrono;
-    return duration<double, std::milli>(steady_clock::now().time_since_epoch()).count();
-}
 
 void update_frame_stats(AppState& app, const FrameInfo& frame, double app_ms) {
     FrameStats& s = app.stats;

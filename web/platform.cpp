@@ -14,15 +14,6 @@
 #include <cmath>
 #include <exception>
 
-namespace {
-
-double now_seconds() {
-    using namespace std::chrono;
-    return duration<double>(steady_clock::now().time_since_epoch()).count();
-}
-
-}  // namespace
-
 void platform_event(AppState* app, const SDL_Event& event) {
     ImGui_ImplSDL2_ProcessEvent(&event);
     if (!app || event.type != SDL_KEYDOWN || event.key.repeat) return;
@@ -36,9 +27,14 @@ void platform_event(AppState* app, const SDL_Event& event) {
     }
 }
 
+double now_ms() {
+    using namespace std::chrono;
+    return duration<double, std::milli>(steady_clock::now().time_since_epoch()).count();
+}
+
 FrameClock frame_clock_start() {
     FrameClock c;
-    c.start = c.last = now_seconds();
+    c.start = c.last = now_ms() / 1000.0;
     return c;
 }
 
@@ -47,7 +43,7 @@ void platform_frame(SDL_Window* window, AppState& app, PlatformStatus& status, F
     ImGui_ImplSDL2_NewFrame();
     ImGui::NewFrame();
 
-    const double now = now_seconds();
+    const double now = now_ms() / 1000.0;
     FrameInfo    info;
     info.frame = status.frames;
     info.time  = now - clock.start;

@@ -105,6 +105,7 @@ struct FrameClock {
     double start = 0.0, last = 0.0;
 };
 FrameClock frame_clock_start();
+double     now_ms();  // a monotonic clock in milliseconds (frame timing, time budgets, statistics)
 
 struct SDL_Window;
 union SDL_Event;
