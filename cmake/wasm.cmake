@@ -57,6 +57,7 @@ function(lenet_add_web_app target)
   foreach(f IN LISTS arg_STATIC_FILES)
     get_filename_component(name "${f}" NAME)
     configure_file("${f}" "${out_dir}/${name}" COPYONLY)
+    set_property(TARGET ${target} APPEND PROPERTY LINK_DEPENDS "${f}")  # a new release id (site step)
   endforeach()
 
   set(exports _main)

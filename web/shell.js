@@ -101,8 +101,15 @@
     caches.open(name).then(function (c) {
       return c.addAll(['./', 'index.html', 'index.js', 'shell.js', 'shell.css']);
     }).then(function () { assets.setOffline('page'); }, function (e) { console.warn('offline copy: ' + e); });
+    // Offline-ready once the worker is activated (its activate step has removed older releases' caches).
     navigator.serviceWorker.register('sw.js').then(function () {
       return navigator.serviceWorker.ready;
+    }).then(function (registration) {
+      var worker = registration.active;
+      if (worker.state === 'activated') return;
+      return new Promise(function (resolve) {
+        worker.addEventListener('statechange', function () { if (worker.state === 'activated') resolve(); });
+      });
     }).then(function () { assets.setOffline('worker'); }, function (e) { console.warn('service worker: ' + e); });
   }
 

@@ -29,7 +29,7 @@ export function createContext({ url, outDir, root = null, executablePath = '/usr
   const opened = [];
   const ctx = {
     url,
-    root,  // the web build folder (index.html, index.js, index.wasm, index.data)
+    root,  // the folder served: build/wasm/web or dist/lenet5-explorer (index.html, index.js, index.wasm.gz, assets/)
     outDir,
     timeoutMs,
     log: (...a) => console.log('    ', ...a),
