@@ -67,7 +67,7 @@
     'setInput': function (pixels) {  // 784 values in [0, 1], a 28x28 digit, row-major, ink = 1
       return window['lenet']['command']({'cmd': 'set_input', 'pixels': Array.prototype.slice.call(pixels)});
     },
-    'bench': function (arch) {  // the speed figures of `lenet5 bench`, measured here (performance work)
+    'bench': function (arch) {  // the speed figures of `lenet5 bench`, measured in this browser
       if (!running()) return {error: failure || 'the app is still loading'};
       return JSON.parse(Module['ccall']('lenet_bench_json', 'string', ['string'], [arch || 'lenet5']));
     },

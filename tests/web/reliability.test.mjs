@@ -1,4 +1,4 @@
-// tests/web/reliability.test.mjs — the page under hostile conditions (issue 7): a wasm abort in the
+// tests/web/reliability.test.mjs — the page under hostile conditions: a wasm abort in the
 // middle of a session shows a message with a Reload button instead of a frozen canvas; malformed
 // deep links and malformed window.lenet commands never kill the app, and their errors echo names
 // escaped and say what the app does; the server is loopback-only.

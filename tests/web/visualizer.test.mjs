@@ -1,4 +1,4 @@
-// tests/web/visualizer.test.mjs — the visualizer (issue 5) in headless Chromium: stepping through
+// tests/web/visualizer.test.mjs — the visualizer in headless Chromium: stepping through
 // every layer by keyboard with state() checked at each step (screenshots of every layer saved),
 // deep links (applied, bad values ignored with a notice, hashchange), test-digit predictions equal
 // to the native engine's (`lenet5 eval --predictions`), drawing a "1" and a "0" with mouse strokes,
