@@ -9,13 +9,12 @@ row's predicted class holding the winning score (the smallest for an RBF output 
 outputs are penalties; the largest otherwise).
 Usage: check_agreement.py --lenet5 PATH/lenet5 --workdir DIR --data MNIST_DIR
 """
-import argparse
 import csv
 import json
 import os
 import sys
 
-from checklib import check, run_cmd, summary
+from checklib import parse_args, check, run_cmd, summary
 
 # The architecture for each output layer, and a learning rate at which 1,000 steps learn something.
 OUTPUTS = {"full": ("lenet5", "0.01"), "rbf": ("lenet5-1998", "0.002")}
@@ -54,12 +53,7 @@ def agree(args, output, loss):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--lenet5", required=True)
-    ap.add_argument("--workdir", required=True)
-    ap.add_argument("--data", required=True)
-    args = ap.parse_args()
-    os.makedirs(args.workdir, exist_ok=True)
+    args = parse_args("--lenet5", "--workdir", "--data")
     for output in OUTPUTS:
         for loss in LOSSES:
             agree(args, output, loss)

@@ -5,22 +5,16 @@
 Usage: check_bench_tools.py --fma-peak PATH/fma_peak --report bench/report.py --workdir DIR
 (Python standard library only.)
 """
-import argparse
 import json
 import os
 import subprocess
 import sys
 
-from checklib import check, summary
+from checklib import parse_args, check, summary
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--fma-peak", required=True)
-    ap.add_argument("--report", required=True)
-    ap.add_argument("--workdir", required=True)
-    args = ap.parse_args()
-    os.makedirs(args.workdir, exist_ok=True)
+    args = parse_args("--fma-peak", "--report", "--workdir")
 
     # 1. the probe: one JSON line with a positive peak, its windows, and all threads >= one thread
     r = subprocess.run([args.fma_peak, "0.3"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

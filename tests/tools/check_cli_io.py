@@ -4,13 +4,12 @@
 Exit statuses (0 ok, 1 bad input, 2 usage), the JSON and CSV outputs, one-line errors naming the file,
 and convert round trips. Usage: check_cli_io.py --lenet5 PATH/lenet5 --workdir DIR --data MNIST_DIR
 """
-import argparse
 import csv
 import json
 import os
 import sys
 
-from checklib import check, check_error, run_cmd, summary
+from checklib import parse_args, check, check_error, run_cmd, summary
 
 
 def run(args, *cmd):
@@ -27,13 +26,8 @@ def pgm(path, w, h, pixels):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--lenet5", required=True)
-    ap.add_argument("--workdir", required=True)
-    ap.add_argument("--data", required=True)
-    args = ap.parse_args()
+    args = parse_args("--lenet5", "--workdir", "--data")
     wd = args.workdir
-    os.makedirs(wd, exist_ok=True)
     w = os.path.join(wd, "w.lenet")
     data = ["--data", args.data]
 

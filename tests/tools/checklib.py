@@ -1,5 +1,7 @@
 """checklib.py — the pass/fail tally shared by the tests/tools/check_*.py scripts (standard library only),
 and the running of a command with the check of its one-line error."""
+import argparse
+import os
 import subprocess
 
 FAILED = []
@@ -19,6 +21,17 @@ def summary(name=None):
     """Prints the tally ("NAME: N passed, M failed") and returns the exit status."""
     print("%s%d passed, %d failed" % (name + ": " if name else "", PASSED[0], len(FAILED)))
     return 1 if FAILED else 0
+
+
+def parse_args(*names):
+    """The check scripts' required --options (e.g. "--lenet5", "--workdir"); --workdir is created."""
+    ap = argparse.ArgumentParser()
+    for n in names:
+        ap.add_argument(n, required=True)
+    args = ap.parse_args()
+    if getattr(args, "workdir", None):
+        os.makedirs(args.workdir, exist_ok=True)
+    return args
 
 
 def run_cmd(argv, timeout=None):
