@@ -134,6 +134,7 @@ struct FrameStats {
     double interact_frame_ms_max = 0.0;          // max dt over frames where the user stepped or drew
     double interact_app_ms_max = 0.0;
     long   interact_frames = 0;
+    long   interact_slow_frames = 0;             // of those, frames whose app time was >= 16 ms
 };
 
 enum class InputSource { Draw, Test };

@@ -17,7 +17,8 @@
 //   params, connections, macs (network totals), test_digits, data_error, shader (true when the
 //   colormap shader is in use), trace (for the selected unit: {a (recomputed term by term), engine_a,
 //   engine_out, terms, groups, matches}, else null), stacked (phone layout), frame_ms, frame_ms_max, app_ms, app_ms_max,
-//   interact_frame_ms_max, interact_app_ms_max, interact_frames, training, train_samples, train_loss,
+//   interact_frame_ms_max, interact_app_ms_max, interact_frames,
+//   interact_slow_frames (interactive frames whose app time was >= 16 ms), training, train_samples, train_loss,
 //   train_error (of the current pass so far), test_full (the whole test set is in, not only its
 //   first slice), waiting (what the app waits for: a data set, weights or a link; "" = nothing),
 //   searching + search_message (the "next misclassified" search and what it says).
@@ -122,6 +123,7 @@ std::string app_state_json(const AppState& app) {
         {"interact_frame_ms_max", app.stats.interact_frame_ms_max},
         {"interact_app_ms_max", app.stats.interact_app_ms_max},
         {"interact_frames", app.stats.interact_frames},
+        {"interact_slow_frames", app.stats.interact_slow_frames},
         {"training", app.train.running},
         {"train_samples", app.train.last.samples},
         {"train_loss", app.train.last.loss},

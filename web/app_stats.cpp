@@ -30,5 +30,6 @@ void update_frame_stats(AppState& app, const FrameInfo& frame, double app_ms) {
         s.interact_frames++;
         s.interact_app_ms_max = std::max(s.interact_app_ms_max, app_ms);
         s.interact_frame_ms_max = std::max(s.interact_frame_ms_max, dt_ms);
+        if (app_ms >= 16.0) s.interact_slow_frames++;
     }
 }

@@ -2,9 +2,9 @@
 # tests/desktop/views.sh — desktop visualizer test under a private Xvfb server:
 #   1. screenshots of the C1, C3 and OUTPUT views and of a traced C3 unit (deep links via --hash),
 #      each checked for the view in the state JSON and for a non-blank image;
-#   2. frame time while stepping and drawing: the app runs, xdotool presses Right/Left/Home/End, taps
+#   2. frame time while stepping and drawing: the app runs until SIGTERM, xdotool presses Right/Left/Home/End, taps
 #      Right 5 times within a frame (each tap must step) and draws strokes on the pad, then the state JSON's frame-time figures are printed and the app's
-#      own time per interactive frame is checked against 16 ms.
+#      own time per interactive frame is checked against 16 ms (one preempted frame allowed).
 #   tests/desktop/views.sh <path to lenet5-explorer> [output dir]
 # Needs xvfb, imagemagick and xdotool (scripts/setup installs them).
 set -euo pipefail
@@ -47,7 +47,9 @@ for view in C1 C3 OUTPUT C3-trace; do
 done
 
 # Frame time while stepping and drawing.
-"$exe" --frames 900 --size 1280x720 --hash '#sample=0' --print-state >"$tmp/out" 2>"$tmp/err" &
+# The app runs until it gets SIGTERM (SDL turns it into a quit event and the app prints its state), so
+# the interaction below never races a frame count on a machine with faster or slower GL.
+"$exe" --frames 0 --size 1280x720 --hash '#sample=0' --print-state >"$tmp/out" 2>"$tmp/err" &
 app_pid=$!
 wid=
 for _ in $(seq 100); do
@@ -75,17 +77,26 @@ for x in 100 130 160; do
   xdotool mouseup 1
   sleep 0.1
 done
-wait "$app_pid" || fail "the app exited with status $?"
+sleep 2  # idle frames for the last-120-frames figures
+kill -0 "$app_pid" 2>/dev/null || { cat "$tmp/err"; fail "the app exited during the interaction"; }
+kill -TERM "$app_pid"
+wait "$app_pid" || { cat "$tmp/err"; fail "the app exited with status $? on SIGTERM"; }
 app_pid=
 state=$(grep '^{' "$tmp/out" | tail -n1)
+[ -n "$state" ] || { cat "$tmp/err"; fail "the app printed no state"; }
+# On a failure below, show the whole state: the figures that decided it.
+fail() { echo "views: FAIL: $*"; echo "views: state: $state"; exit 1; }
 num() { echo "$state" | grep -o "\"$1\":[0-9.e+-]*" | head -n1 | cut -d: -f2; }
 echo "views: frame time over the last 120 frames: mean $(num frame_ms) ms, max $(num frame_ms_max) ms;" \
      "app code: mean $(num app_ms) ms, max $(num app_ms_max) ms"
-echo "views: while stepping/drawing ($(num interact_frames) frames): app code max $(num interact_app_ms_max) ms," \
+echo "views: while stepping/drawing ($(num interact_frames) frames, $(num interact_slow_frames) over 16 ms): app code max $(num interact_app_ms_max) ms," \
      "frame max $(num interact_frame_ms_max) ms"
 echo "$state" | grep -q '"input_source":"draw"' || fail "the strokes did not reach the pad"
 echo "$state" | grep -q '"layer_index":5,' || fail "5 instant Right taps from INPUT did not reach C5: $(echo "$state" | grep -o '"layer":"[^"]*"')"
 [ "$(num steps_run)" -ge 8 ] || fail "the key presses did not step the network (steps_run $(num steps_run))"
 [ "$(num interact_frames)" -gt 5 ] || fail "too few interactive frames: $(num interact_frames)"
-awk -v v="$(num interact_app_ms_max)" 'BEGIN { exit !(v < 16) }' || fail "app time per interactive frame $(num interact_app_ms_max) ms >= 16 ms"
+# App time per interactive frame under 16 ms. The time is wall-clock, so one frame the OS preempted
+# (a busy 2-core machine) is let through; two or more slow frames are a real regression.
+[ "$(num interact_slow_frames)" -le 1 ] ||
+  fail "$(num interact_slow_frames) of $(num interact_frames) interactive frames took >= 16 ms of app time (max $(num interact_app_ms_max) ms)"
 echo "views: ok"
