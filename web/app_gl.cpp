@@ -12,17 +12,19 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <fstream>
-#include <sstream>
 
 namespace {
 
 std::string read_text(const std::string& path) {
-    std::ifstream f(path, std::ios::binary);
+    FILE* f = std::fopen(path.c_str(), "rb");
     if (!f) throw lenet::Error(lenet::ErrorKind::Io, path, "cannot open the shader file");
-    std::ostringstream ss;
-    ss << f.rdbuf();
-    return ss.str();
+    std::string text;
+    char        chunk[4096];
+    for (size_t got; (got = std::fread(chunk, 1, sizeof chunk, f)) > 0;) text.append(chunk, got);
+    const bool failed = std::ferror(f) != 0;
+    std::fclose(f);
+    if (failed) throw lenet::Error(lenet::ErrorKind::Io, path, "cannot read the shader file");
+    return text;
 }
 
 GLuint compile(GLenum kind, const std::string& src, const std::string& where, std::string& error) {

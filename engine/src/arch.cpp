@@ -4,16 +4,14 @@
 // Validation is complete here (every shape is inferred), so a Network built from a valid spec never
 // fails later; errors name the file and the layer ("C3.json: layer 3 'C3': ...").
 #include "lenet/lenet.h"
+#include "io_util.h"
 
 #include <nlohmann/json.hpp>
 
 #include <cctype>
 #include <cmath>
 #include <cstdio>
-#include <filesystem>
-#include <fstream>
 #include <set>
-#include <sstream>
 
 namespace lenet {
 
@@ -513,34 +511,32 @@ ArchSpec arch_from_json(const std::string& json_text, const std::string& where) 
 }
 
 static std::string read_text_file(const std::string& path) {
-    std::error_code ec;
-    if (std::filesystem::is_directory(path, ec)) throw Error(ErrorKind::Io, path, "is a directory, not a spec file");
-    std::ifstream f(path, std::ios::binary);
-    if (!f) throw Error(ErrorKind::Io, path, "cannot open the file");
-    f.seekg(0, std::ios::end);
-    const std::streamoff size = f.tellg();
-    if (size < 0) throw Error(ErrorKind::Io, path, "cannot read the file (is it a directory?)");
-    if (size > (16 << 20)) throw Error(ErrorKind::Spec, path, "the spec file is larger than 16 MB");
-    f.seekg(0);
-    std::string text(size_t(size), '\0');
-    if (!f.read(&text[0], size)) throw Error(ErrorKind::Io, path, "cannot read the file");
-    return text;
+    if (io::is_directory(path)) throw Error(ErrorKind::Io, path, "is a directory, not a spec file");
+    const std::vector<uint8_t> bytes = io::read_file(path, 16 * io::kMiB);
+    return std::string(bytes.begin(), bytes.end());
 }
 
 ArchSpec arch_load(const std::string& name_or_path) {
     for (const std::string& n : arch_preset_names())
         if (n == name_or_path) return arch_preset(n);
-    std::error_code ec;
     const bool looks_like_file = name_or_path.find('/') != std::string::npos ||
                                  name_or_path.find('.') != std::string::npos ||
-                                 std::filesystem::exists(name_or_path, ec);
+                                 io::is_regular_file(name_or_path) || io::is_directory(name_or_path);
     if (!looks_like_file) return arch_preset(name_or_path);  // throws "unknown preset"
     return arch_from_json(read_text_file(name_or_path), name_or_path);
 }
 
+// A string builder with stream syntax, without <sstream> (iostreams pull locale code into the wasm).
+struct TextOut {
+    std::string text;
+    TextOut& operator<<(const std::string& v) { text += v; return *this; }
+    TextOut& operator<<(const char* v) { text += v; return *this; }
+    TextOut& operator<<(int v) { text += std::to_string(v); return *this; }
+};
+
 std::string arch_to_json(const ArchSpec& s) {
     auto str = [](const std::string& v) { return json(v).dump(); };
-    std::ostringstream o;
+    TextOut o;
     o << "{\n";
     o << "  \"name\": " << str(s.name) << ",\n";
     if (!s.description.empty()) o << "  \"description\": " << str(s.description) << ",\n";
@@ -581,7 +577,7 @@ std::string arch_to_json(const ArchSpec& s) {
         o << (i + 1 < s.layers.size() ? ",\n" : "\n");
     }
     o << "  ]\n}\n";
-    return o.str();
+    return o.text;
 }
 
 }  // namespace lenet
