@@ -113,6 +113,11 @@ Network::Network(const ArchSpec& spec) : spec_(spec) {
                 break;
             }
         }
+        // Backward MACs: every multiply of the forward pass has one partner in dE/d(input) (the weight
+        // times the unit's dE/dpre; rbf: 2(x - p) times it) and, where the multiplier is a trainable
+        // weight, one in dE/dw (the input times dE/dpre; a subsampling coefficient: the window sum).
+        info.grad_input_macs = info.macs;
+        info.grad_weight_macs = L.type == LayerType::Rbf ? 0 : info.macs;
         info.weight_offset = poff;
         info.bias_offset = poff + info.weight_count;
         poff += info.weight_count + info.bias_count;
@@ -141,6 +146,8 @@ Totals Network::totals() const {
         t.params += L.params;
         t.connections += L.connections;
         t.macs += L.macs;
+        t.grad_input_macs += L.grad_input_macs;
+        t.grad_weight_macs += L.grad_weight_macs;
     }
     return t;
 }

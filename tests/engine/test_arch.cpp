@@ -240,6 +240,46 @@ TEST_CASE("arch: counts for 28x28 input, other channel counts, stride and paddin
     }
 }
 
+TEST_CASE("arch: backward MACs per layer, counted by hand") {
+    SUBCASE("a table conv, a subsampling pool, a full layer") {
+        const Network net(nettest::spec_json(R"({"name": "c", "input": [3, 9, 11], "layers": [
+            {"name": "A", "type": "conv", "maps": 2, "kernel": 3, "stride": 2, "table": [[1,0],[1,1],[0,1]]},
+            {"name": "B", "type": "pool", "mode": "subsample", "size": 2, "stride": 1},
+            {"name": "F", "type": "full", "units": 4}]})"));
+        // A: 2 maps x 2 connected inputs x 3x3 taps x 4x5 positions: dE/din and dE/dw one multiply per
+        // weight use each. B: coefficient x dE/dpre once per output unit (2@3x4) for dE/din, window sum
+        // x dE/dpre for dE/dcoeff. F: 24 inputs x 4 units, each way.
+        const int64_t in[] = {2 * 2 * 9 * 20, 24, 24 * 4}, w[] = {2 * 2 * 9 * 20, 24, 24 * 4};
+        for (size_t i = 0; i < 3; ++i) {
+            CAPTURE(i);
+            CHECK(net.layers()[i].grad_input_macs == in[i]);
+            CHECK(net.layers()[i].grad_weight_macs == w[i]);
+        }
+        CHECK(net.totals().grad_input_macs == 720 + 24 + 96);
+        CHECK(net.totals().grad_weight_macs == 720 + 24 + 96);
+    }
+    SUBCASE("max and avg pools and an rbf have no weights to multiply") {
+        const Network net(nettest::spec_json(R"({"name": "r", "input": [1, 8, 8], "loss": "mse", "layers": [
+            {"name": "M", "type": "pool", "mode": "max", "size": 2},
+            {"name": "V", "type": "pool", "mode": "avg", "size": 2},
+            {"name": "F", "type": "full", "units": 84, "activation": "scaled_tanh"},
+            {"name": "R", "type": "rbf", "units": 10, "prototypes": "digits-7x12"}]})"));
+        CHECK(net.layers()[0].grad_input_macs == 0);
+        CHECK(net.layers()[1].grad_weight_macs == 0);
+        CHECK(net.layers()[2].grad_input_macs == 4 * 84);
+        CHECK(net.layers()[3].grad_input_macs == 84 * 10);  // 2(x - p) x dE/dy per input and unit
+        CHECK(net.layers()[3].grad_weight_macs == 0);       // fixed prototypes
+    }
+    SUBCASE("the presets: a training step costs about 3x a forward pass") {
+        const Totals p = Network(arch_preset("lenet5-1998")).totals();
+        CHECK(p.grad_input_macs == 328096);             // 117,600 + 1,176 + 150,000 + 400 + 48,000 + 10,080 + 840
+        CHECK(p.grad_weight_macs == 328096 - 840);      // OUTPUT's prototypes are fixed
+        const Totals m = Network(arch_preset("lenet5")).totals();
+        CHECK(m.grad_input_macs == 416520);
+        CHECK(m.grad_weight_macs == 416520);
+    }
+}
+
 TEST_CASE("arch: shape_str and names") {
     CHECK(shape_str({6, 28, 28}) == "6@28x28");
     CHECK(shape_str({84, 1, 1}) == "84");

@@ -1,8 +1,10 @@
 // cmd_summary.cpp — `lenet5 summary [--arch NAME|FILE.json] [--json]`: a torchinfo-like table of an
 // architecture: per layer type, input and output shape, activation, trainable parameters,
 // connections (the paper's count: every weight use and every bias per output unit) and MACs
-// (multiply-accumulates, bias excluded), with totals. --json prints the same as one JSON object;
-// --spec prints the architecture in the spec format of docs/architecture-spec.md.
+// (multiply-accumulates, bias excluded) of the forward pass and of the backward pass's two parts,
+// dE/d(input) and dE/dw, with totals and what one training step costs against a forward pass.
+// --json prints the same as one JSON object; --spec prints the architecture in the spec format of
+// docs/architecture-spec.md.
 #include "commands.h"
 
 #include <lenet/lenet.h>
@@ -44,21 +46,24 @@ nlohmann::ordered_json shape_json(const lenet::Shape& s) { return {s.c, s.h, s.w
 
 void print_table(const lenet::Network& net) {
     const lenet::ArchSpec& spec = net.spec();
-    struct Row { std::string cells[8]; };
+    constexpr int kCols = 10;
+    struct Row { std::string cells[kCols]; };
     std::vector<Row> rows;
-    rows.push_back({{"Layer", "Type", "Input", "Output", "Activation", "Params", "Connections", "MACs"}});
+    rows.push_back({{"Layer", "Type", "Input", "Output", "Activation", "Params", "Connections", "MACs",
+                     "dE/din MACs", "dE/dw MACs"}});
     for (size_t i = 0; i < net.layers().size(); ++i) {
         const lenet::LayerInfo& L = net.layers()[i];
         rows.push_back({{L.name, type_str(spec.layers[i]), lenet::shape_str(L.in), lenet::shape_str(L.out),
                          lenet::activation_name(L.activation), with_commas(L.params), with_commas(L.connections),
-                         with_commas(L.macs)}});
+                         with_commas(L.macs), with_commas(L.grad_input_macs), with_commas(L.grad_weight_macs)}});
     }
     const lenet::Totals t = net.totals();
-    rows.push_back({{"Total", "", "", "", "", with_commas(t.params), with_commas(t.connections), with_commas(t.macs)}});
+    rows.push_back({{"Total", "", "", "", "", with_commas(t.params), with_commas(t.connections), with_commas(t.macs),
+                     with_commas(t.grad_input_macs), with_commas(t.grad_weight_macs)}});
 
-    size_t width[8] = {0};
+    size_t width[kCols] = {0};
     for (const Row& r : rows)
-        for (int c = 0; c < 8; ++c) width[c] = std::max(width[c], r.cells[c].size());
+        for (int c = 0; c < kCols; ++c) width[c] = std::max(width[c], r.cells[c].size());
     size_t total_width = 0;
     for (size_t w : width) total_width += w + 2;
     const std::string heavy(total_width - 2, '='), light(total_width - 2, '-');
@@ -71,11 +76,11 @@ void print_table(const lenet::Network& net) {
     for (size_t r = 0; r < rows.size(); ++r) {
         if (r == rows.size() - 1) std::printf("%s\n", heavy.c_str());
         std::string line;
-        for (int c = 0; c < 8; ++c) {
+        for (int c = 0; c < kCols; ++c) {
             const std::string& s = rows[r].cells[c];
             const std::string pad(width[c] - s.size(), ' ');
             line += c >= 5 ? pad + s : s + pad;  // numbers right-aligned
-            if (c < 7) line += "  ";
+            if (c < kCols - 1) line += "  ";
         }
         std::printf("%s\n", line.c_str());
         if (r == 0) std::printf("%s\n", light.c_str());
@@ -86,6 +91,9 @@ void print_table(const lenet::Network& net) {
     if (fixed) std::printf("  (plus %s fixed RBF prototype values)", with_commas(int64_t(fixed)).c_str());
     std::printf("\nConnections count every weight use and every bias per output unit (LeCun 1998); "
                 "MACs exclude biases.\n");
+    const int64_t step = t.macs + t.grad_input_macs + t.grad_weight_macs;
+    std::printf("One training step (forward, dE/din, dE/dw): %s MACs, %.1fx a forward pass.\n",
+                with_commas(step).c_str(), t.macs ? double(step) / double(t.macs) : 0.0);
 }
 
 void print_json(const lenet::Network& net) {
@@ -103,6 +111,8 @@ void print_json(const lenet::Network& net) {
         l["params"] = L.params;
         l["connections"] = L.connections;
         l["macs"] = L.macs;
+        l["grad_input_macs"] = L.grad_input_macs;
+        l["grad_weight_macs"] = L.grad_weight_macs;
         l["activation"] = lenet::activation_name(L.activation);
         layers.push_back(l);
     }
@@ -111,6 +121,8 @@ void print_json(const lenet::Network& net) {
     j["total_params"] = t.params;
     j["total_connections"] = t.connections;
     j["total_macs"] = t.macs;
+    j["total_grad_input_macs"] = t.grad_input_macs;
+    j["total_grad_weight_macs"] = t.grad_weight_macs;
     std::printf("%s\n", j.dump(2).c_str());
 }
 
@@ -124,7 +136,8 @@ void register_summary(CLI::App& app) {
     cmd->add_option("--arch,-a", opt->arch, "Preset name (lenet5-1998, lenet5, lenet5-relu) or a JSON spec "
                                             "file (docs/architecture-spec.md)")
         ->capture_default_str();
-    cmd->add_flag("--json", opt->json, "Print JSON {arch, layers[], total_params, total_connections, total_macs}");
+    cmd->add_flag("--json", opt->json, "Print JSON {arch, layers[], total_params, total_connections, total_macs, "
+                                       "total_grad_input_macs, total_grad_weight_macs}");
     cmd->add_flag("--spec", opt->spec, "Print the architecture itself as a JSON spec (a starting point for your own)");
     cmd->callback([opt] {
         const lenet::Network net(lenet::arch_load(opt->arch));

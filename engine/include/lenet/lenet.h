@@ -139,7 +139,9 @@ const std::vector<float>& digit_prototypes_7x12();
 // Network (src/network.cpp, src/backward.cpp, src/workspace.cpp, src/layers.cpp)
 // ================================================================================================
 // Everything the visualizer shows about one layer. Counts follow the paper: "connections" counts
-// every weight use and every bias per output unit; "macs" excludes biases.
+// every weight use and every bias per output unit; "macs" excludes biases. The backward pass's MACs
+// are counted by the same definitions (docs/engine.md): dE/d(input) takes each weight use once more,
+// dE/dw each weight use once more (a pooling layer's coefficient: one multiply per output unit).
 struct LayerInfo {
     std::string name;
     LayerType   type;
@@ -148,6 +150,8 @@ struct LayerInfo {
     int64_t     params = 0;        // trainable parameters
     int64_t     connections = 0;
     int64_t     macs = 0;
+    int64_t     grad_input_macs = 0;   // backward: dE/d(input) from dE/d(pre-activation)
+    int64_t     grad_weight_macs = 0;  // backward: dE/dw (dE/db takes additions only)
     int         fan_in = 0;        // inputs per output unit (for init and the trace view); for a conv
                                    // with a connection table the largest over output maps
     // Offsets into Network::params() (all trainable params in one allocation; llm.c style).
@@ -159,7 +163,10 @@ struct LayerInfo {
     size_t      act_offset = 0;    // this layer's output (pre and post share the offset)
 };
 
-struct Totals { int64_t params = 0, connections = 0, macs = 0; };
+struct Totals {
+    int64_t params = 0, connections = 0, macs = 0;
+    int64_t grad_input_macs = 0, grad_weight_macs = 0;  // the backward pass, as LayerInfo
+};
 
 // A named view of part of the parameters, in PyTorch layout: "C1.weight" [6,1,5,5], "C1.bias" [6],
 // "S2.coeff" [6], "S2.bias" [6], "OUTPUT.prototypes" [10,84] (fixed, not in params()).
