@@ -1,7 +1,8 @@
 // web/panels/layer_panel.cpp — what the current layer is: type and formula, input and output
 // shapes, and its trainable parameters, connections and MACs with the arithmetic written out
-// (e.g. 6 x (5x5 + 1) x 28 x 28 = 122,304), plus running totals that end at the paper's 60,000
-// parameters and 340,908 connections for lenet5-1998 (Section II.B). Also the summary table.
+// (e.g. 6 x (5x5 + 1) x 28 x 28 = 122,304), the backward pass's MACs (dE/d(input) and dE/dw), plus
+// running totals that end at the paper's 60,000 parameters and 340,908 connections for lenet5-1998
+// (Section II.B), and what a training step costs against a forward pass. Also the summary table.
 //
 // Each formula below is evaluated here from the layer's sizes and compared with the engine's own
 // count (LayerInfo): a mismatch would be shown in red, so the text can never silently disagree.
@@ -83,6 +84,19 @@ void counts(const AppState& app, int layer, Count& params, Count& conns, Count& 
             break;
         }
     }
+}
+
+// The backward pass's MACs from the forward MACs `m`: each forward multiply has one partner in
+// dE/d(input) (its weight times the unit's delta) and, when the weight is trained, one in dE/dw (its
+// input times the delta).
+void backward_counts(const lenet::LayerSpec& S, const Count& m, Count& gin, Count& gw) {
+    if (m.value == 0) {
+        gin = gw = {"0 (the gradient is passed on: no multiplications)", 0};
+        return;
+    }
+    gin = {m.text + ": a weight x a delta per forward MAC", m.value};
+    gw = S.type == lenet::LayerType::Rbf ? Count{"0 (the prototypes are fixed)", 0}
+                                         : Count{m.text + ": an input x a delta per forward MAC", m.value};
 }
 
 const char* activation_text(lenet::Activation a) {
@@ -181,6 +195,10 @@ void draw_layer_panel(AppState& app) {
     count_line("parameters", p, L.params);
     count_line("connections", c, L.connections);
     count_line("MACs", m, L.macs);
+    Count gin, gw;
+    backward_counts(S, m, gin, gw);
+    count_line("dE/din MACs", gin, L.grad_input_macs);
+    count_line("dE/dw MACs", gw, L.grad_weight_macs);
     // Running totals up to this layer.
     long long tp = 0, tc = 0, tm = 0;
     for (int i = 0; i <= li; ++i) {
@@ -193,19 +211,24 @@ void draw_layer_panel(AppState& app) {
                 fmt_int(t.params).c_str(), fmt_int(tc).c_str(), fmt_int(t.connections).c_str(), fmt_int(tm).c_str(),
                 fmt_int(t.macs).c_str());
     ImGui::ProgressBar(t.connections ? float(double(tc) / double(t.connections)) : 0.0f, ImVec2(-1, 4), "");
+    const long long step = t.macs + t.grad_input_macs + t.grad_weight_macs;
+    ImGui::TextWrapped("a training step: forward %s + dE/din %s + dE/dw %s = %s MACs, %.1fx a forward pass",
+                       fmt_int(t.macs).c_str(), fmt_int(t.grad_input_macs).c_str(), fmt_int(t.grad_weight_macs).c_str(),
+                       fmt_int(step).c_str(), t.macs ? double(step) / double(t.macs) : 0.0);
     ImGui::PushTextWrapPos(0.0f);
     ImGui::TextDisabled("connections count every weight use and every bias per output unit, as the paper does; MACs exclude biases");
     ImGui::PopTextWrapPos();
 }
 
 void draw_summary_panel(AppState& app) {
-    ImGui::SetNextWindowSize(ImVec2(860, 360), ImGuiCond_FirstUseEver);
+    ImGui::SetNextWindowSize(ImVec2(1040, 360), ImGuiCond_FirstUseEver);
     ImGui::SetNextWindowPos(ImVec2(60, 120), ImGuiCond_FirstUseEver);
     if (ImGui::Begin("Network summary", &app.show_summary)) {
         ImGui::Text("%s: %s", app.net->spec().name.c_str(), app.net->spec().description.c_str());
         const ImGuiTableFlags flags = ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingFixedFit;
-        if (ImGui::BeginTable("summary", 8, flags)) {
-            const char* heads[8] = {"Layer", "Type", "Kernel", "Activation", "Output", "Params", "Connections", "MACs"};
+        if (ImGui::BeginTable("summary", 10, flags)) {
+            const char* heads[10] = {"Layer", "Type", "Kernel", "Activation", "Output", "Params", "Connections", "MACs",
+                                     "dE/din MACs", "dE/dw MACs"};
             for (const char* h : heads) ImGui::TableSetupColumn(h);
             ImGui::TableHeadersRow();
             ImGui::TableNextRow();
@@ -217,7 +240,7 @@ void draw_summary_panel(AppState& app) {
             ImGui::TableNextColumn();
             ImGui::TableNextColumn();
             ImGui::TextUnformatted(lenet::shape_str(app.net->input_shape()).c_str());
-            for (int k = 0; k < 3; ++k) {
+            for (int k = 0; k < 5; ++k) {
                 ImGui::TableNextColumn();
                 ImGui::TextUnformatted("0");
             }
@@ -242,8 +265,10 @@ void draw_summary_panel(AppState& app) {
                 ImGui::TextUnformatted(fmt_int(L.params).c_str());
                 ImGui::TableNextColumn();
                 ImGui::TextUnformatted(fmt_int(L.connections).c_str());
-                ImGui::TableNextColumn();
-                ImGui::TextUnformatted(fmt_int(L.macs).c_str());
+                for (long long v : {L.macs, L.grad_input_macs, L.grad_weight_macs}) {
+                    ImGui::TableNextColumn();
+                    ImGui::TextUnformatted(fmt_int(v).c_str());
+                }
             }
             const lenet::Totals t = app.net->totals();
             ImGui::TableNextRow();
@@ -254,8 +279,10 @@ void draw_summary_panel(AppState& app) {
             ImGui::TextUnformatted(fmt_int(t.params).c_str());
             ImGui::TableNextColumn();
             ImGui::TextUnformatted(fmt_int(t.connections).c_str());
-            ImGui::TableNextColumn();
-            ImGui::TextUnformatted(fmt_int(t.macs).c_str());
+            for (long long v : {t.macs, t.grad_input_macs, t.grad_weight_macs}) {
+                ImGui::TableNextColumn();
+                ImGui::TextUnformatted(fmt_int(v).c_str());
+            }
             ImGui::EndTable();
         }
         const size_t bytes = app.net->params().size() * sizeof(float);
