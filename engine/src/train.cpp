@@ -134,6 +134,8 @@ int predicted_label(const Network& net, const Workspace& ws) {
     return net.best_label(ws.out(int(net.layers().size()) - 1));
 }
 
+}  // namespace
+
 void check_data_fits(const Network& net, const Dataset& data, const char* what) {
     const std::string where = data.name.empty() ? std::string(what) : data.name;
     if (data.rows <= 0 || data.cols <= 0)
@@ -148,6 +150,8 @@ void check_data_fits(const Network& net, const Dataset& data, const char* what) 
                             " does not fit the network's " + std::to_string(classes) + " outputs");
     }
 }
+
+namespace {
 
 bool all_finite(const float* p, size_t n) {
     // Sum of x * 0 is NaN exactly when some x is NaN or Inf; cheaper than a branch per element.

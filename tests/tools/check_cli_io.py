@@ -45,7 +45,8 @@ def main():
     code, out, err = run(args, "eval", "--weights", w, "--limit", "50", "--json", "--predictions", csv_path, *data)
     check(code == 0, "eval --json: " + err)
     j = json.loads(out)
-    check(list(j) == ["weights", "arch", "dataset", "count", "accuracy", "errors", "error_rate", "confusion"],
+    check(list(j) == ["weights", "arch", "dataset", "count", "accuracy", "errors", "error_rate", "confusion",
+                      "misclassified", "runner_up", "rejection", "operating_point"],
           "eval --json keys: %s" % list(j))
     check(j["count"] == 50 and j["arch"] == "lenet5" and j["dataset"] == "mnist", "eval --json values")
     check(abs(j["accuracy"] + j["error_rate"] - 1) < 1e-9 and abs(j["error_rate"] - j["errors"] / 50) < 1e-9,
@@ -53,11 +54,25 @@ def main():
     check(len(j["confusion"]) == 10 and sum(map(sum, j["confusion"])) == 50
           and 50 - sum(j["confusion"][i][i] for i in range(10)) == j["errors"], "confusion matrix")
     rows = list(csv.reader(open(csv_path)))
+    # The misclassified digits are the CSV's wrong rows; each runner-up differs from the prediction.
+    wrong = [int(r[0]) for r in rows[1:] if r[1] != r[2]]
+    check(j["misclassified"] == wrong, "misclassified %s, CSV %s" % (j["misclassified"], wrong))
+    check(len(j["runner_up"]) == len(wrong)
+          and all(u != int(rows[i + 1][2]) for i, u in zip(wrong, j["runner_up"])), "runner_up")
+    # The rejection curve starts at the error rate and rejects more as it goes, up to half the digits.
+    curve = j["rejection"]
+    check(curve[0]["rejected"] == 0 and abs(curve[0]["error"] - j["error_rate"]) < 1e-12, "rejection[0] %s" % curve[0])
+    check(all(a["rejected"] <= b["rejected"] for a, b in zip(curve, curve[1:])), "rejection fractions ascend")
+    check(curve[-1]["rejected"] == 0.5 and 0 <= curve[-1]["error"] <= 1, "rejection at 50%%: %s" % curve[-1])
+    op = j["operating_point"]
+    check(op["target"] == 0.005 and op["error"] <= 0.005 and 0 <= op["rejected"] <= 1, "operating_point %s" % op)
     check(rows[0] == ["index", "label", "predicted"] + ["score%d" % i for i in range(10)], "CSV header")
     check(len(rows) == 51 and all(abs(sum(map(float, r[3:])) - 1) < 1e-4 for r in rows[1:]), "CSV rows, probabilities")
     check(sum(r[1] != r[2] for r in rows[1:]) == j["errors"], "CSV errors match")
     code, out, _ = run(args, "eval", "--weights", w, "--limit", "20", *data)
     check(code == 0 and "Accuracy:" in out and "Confusion matrix" in out, "eval text output")
+    check("Rejection" in out and "0.5% error needs" in out and "error of the rest" in out,
+          "eval text output: the rejection table")
 
     # convert: native -> npz -> native gives the same bytes; the npz evaluates the same.
     npz = os.path.join(wd, "w.npz")

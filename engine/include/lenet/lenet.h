@@ -572,6 +572,74 @@ private:
 EvalResult evaluate(const Network& net, const Dataset& data, int max_count = -1, int threads = 1,
                     bool (*progress)(int done, int total, void* user) = nullptr, void* user = nullptr);
 
+// ------------------------------------------------------------------------------------------------
+// The full report of a test set (src/report.cpp): the confusion matrix, the misclassified digits
+// with their runner-ups (the paper's Fig. 8) and the rejection curve (Section III.C), one rule for
+// the CLI (`lenet5 eval`) and the app. ReportEvaluator runs predict_batch a few digits per call, so
+// a UI can spread the 10,000 test digits over frames.
+// ------------------------------------------------------------------------------------------------
+// How one digit's outputs rank: the winner (Network::best_label), the runner-up (the best of the
+// others; the first index on a tie) and the margin between their scores (Network::prediction's
+// scores: RBF distances or other penalties, runner-up minus winner; softmax probabilities for a
+// cross-entropy output, winner minus runner-up; else the raw outputs). margin >= 0; the paper rejects
+// the digits whose margin is smallest.
+struct Ranking {
+    int   best = -1, runner_up = -1;
+    float margin = 0;
+};
+Ranking rank_outputs(const Network& net, const float* outputs);
+
+struct RejectionPoint {
+    double rejected = 0;  // fraction of all the digits rejected (the least confident first)
+    double error = 0;     // error rate of the digits kept (0 when none is kept)
+};
+
+struct EvalReport {
+    int                count = 0, errors = 0, classes = 0;
+    std::vector<int>   confusion;      // (classes, classes) row-major [true label][predicted]
+    std::vector<int>   labels, predicted, runner_up;  // per digit evaluated, in data order (position 0 = first)
+    std::vector<float> margin;         // per digit: Ranking::margin
+    std::vector<int>   misclassified;  // data set indices of the digits where predicted != label, ascending
+    double error_rate() const { return count ? double(errors) / count : 0.0; }
+    // The digits from least to most confident (margin, then position), filled by rank() when the
+    // evaluation ends; the rejection figures below need it.
+    std::vector<int>   by_confidence;  // positions 0 .. count-1
+    bool               ranked = false; // rank() has run
+    void rank();
+    // Rejecting the `rejected` least confident digits (0 .. count): the point of the curve.
+    RejectionPoint rejection_at(int rejected) const;
+    // The curve at the fractions of rejection_fractions(), from 0 (the error rate) upwards.
+    std::vector<RejectionPoint> rejection_curve() const;
+    // The fewest rejected digits that bring the error of the rest to `error` or below (the paper's
+    // operating point: 0.5%).
+    RejectionPoint rejection_for_error(double error) const;
+};
+// The rejected fractions the curve is given at: 0 to 10% in steps of 0.25%, then to 50% in 1% steps.
+std::vector<double> rejection_fractions();
+
+class ReportEvaluator {
+public:
+    // Keeps references to net and data: both must outlive it and stay unchanged. Throws Error when
+    // the data does not fit the network. Samples first .. first + max_count - 1 (max_count < 0: to
+    // the end); threads as predict_batch.
+    ReportEvaluator(const Network& net, const Dataset& data, int max_count = -1, int first = 0, int threads = 1);
+    bool step(int n);   // predicts up to n more digits; true when all are done
+    bool finished() const { return done_ >= total_; }
+    int  done() const { return done_; }
+    int  total() const { return total_; }
+    const EvalReport& report() const { return report_; }
+private:
+    const Network*     net_;
+    const Dataset*     data_;
+    int                first_ = 0, done_ = 0, total_ = 0, threads_ = 1;
+    std::vector<float> x_, y_;
+    EvalReport         report_;
+};
+// Blocking: the whole report at once.
+EvalReport evaluate_report(const Network& net, const Dataset& data, int max_count = -1, int threads = 1);
+// Throws Error(Value) naming the data set when its images or labels do not fit the network.
+void check_data_fits(const Network& net, const Dataset& data, const char* what);
+
 struct TrainerImpl;
 class Trainer {
 public:
