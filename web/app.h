@@ -7,7 +7,7 @@
 //   app_api.cpp        the JSON interface of web/platform.h: app_state_json and app_command
 //   app_data.cpp       the data as it arrives: test set slice or whole, what waits for a download
 //   app_model.cpp      everything that talks to the engine: architecture, weights, input, stepping
-//   app_train.cpp      live training: the Trainer, a few milliseconds per frame
+//   app_train*.cpp     live training on the training set, a time-budgeted slice per frame (app_train.h)
 //   app_textures.cpp   the current view's values packed into GL textures, refreshed once per frame
 //   app_theme.cpp      the dark theme's colours, each text colour readable (WCAG AA contrast)
 //   app_gl.cpp         the GLSL colormap shader (shaders/colormap.*) and float textures
@@ -31,6 +31,7 @@
 // Commands from JavaScript (app_command) run between frames, so they are in place before step 2.
 #pragma once
 
+#include "app_train.h"
 #include "platform.h"
 #include "trace.h"
 
@@ -106,23 +107,6 @@ struct WeightsFile {
     std::string file;     // file name
     std::string arch;     // spec name stored in the file
     std::string dataset;  // "mnist" or "fashion" (from the file name)
-};
-
-// ---- training (app_train.cpp; the Train panel shows and edits it) -------------------------------
-struct TrainState {
-    bool                            running = false;
-    lenet::Dataset                  data;         // training data (loaded when training first starts)
-    std::string                     error;
-    std::unique_ptr<lenet::Trainer> trainer;
-    std::vector<float>              loss, err;    // per step call, for the plots
-    float                           budget_ms = 8.0f;
-    lenet::TrainProgress            last;
-    std::string                     data_note;    // which data it trains on
-    int                             optimizer = 1;   // 0 SGD, 1 SDLM
-    float                           lr = 0.0005f;
-    int                             batch = 1;
-    bool                            distort = false;
-    int                             calls = 0;
 };
 
 // ---- frame time (app_stats.cpp) -----------------------------------------------------------------
@@ -211,7 +195,7 @@ struct AppState {
     ScreenRect              prediction_rect;   // the input panel's predicted class as drawn last
     std::vector<Caption>    strip_captions;    // the preprocessing strip's captions as drawn last
                                                // (text_w <= col_w and right <= limit: none is cut)
-    TrainState              train;
+    TrainState              train;             // app_train.h
     FrameStats              stats;
 };
 
@@ -255,19 +239,6 @@ using lenet_web::TraceTerm;
 Rect             receptive_field(const AppState& app, int view, int y, int x, int target);
 std::vector<int> feeding_maps(const AppState& app, int layer, int o);
 Trace            trace_unit(const AppState& app);             // the selected unit (app.unit_*)
-
-// ---- app_train.cpp ------------------------------------------------------------------------------
-void train_defaults(AppState& app, const lenet::ArchSpec& spec);  // optimizer and rate for a new network
-void train_end(AppState& app);     // the weights or network changed: the session ends
-void train_start(AppState& app);   // a new Trainer on the current weights (throws lenet::Error)
-void train_resume(AppState& app);  // continue the current session, or start one (throws lenet::Error)
-void train_pause(AppState& app);
-void train_reinitialise(AppState& app);  // a fresh seeded init (the next seed), untrained
-void train_tick(AppState& app);    // runs training for a few milliseconds per frame while it is on
-// What the weights are, for every label that says so (top badge, input and weights panels, state):
-// a shipped file, trained in this session from a seeded init, or the seeded init untouched.
-enum class WeightsStatus { Shipped, TrainedHere, Untrained };
-WeightsStatus weights_status(const AppState& app);
 
 // ---- app_textures.cpp ---------------------------------------------------------------------------
 void refresh_textures(AppState& app);  // step 2 of the frame (above): re-upload what changed

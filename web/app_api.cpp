@@ -18,8 +18,9 @@
 //   colormap shader is in use), trace (for the selected unit: {a (recomputed term by term), engine_a,
 //   engine_out, terms, groups, matches}, else null), stacked (phone layout), frame_ms, frame_ms_max, app_ms, app_ms_max,
 //   interact_frame_ms_max, interact_app_ms_max, interact_frames,
-//   interact_slow_frames (interactive frames whose app time was >= 16 ms), training, train_samples, train_loss,
-//   train_error (of the current pass so far), test_full (the whole test set is in, not only its
+//   interact_slow_frames (interactive frames whose app time was >= 16 ms), the training fields (mode,
+//   training, samples_seen, train_loss, test_error, ...: app_train_api.cpp), test_full (the whole
+//   test set is in, not only its
 //   first slice), waiting (what the app waits for: a data set, weights or a link; "" = nothing),
 //   searching + search_message (the "next misclassified" search and what it says).
 //   The page adds `assets`, the loader's progress (web/lenet_api.js).
@@ -29,7 +30,7 @@
 //   set_sample {index}, select_layer {layer: name or index}, step {delta}, run_to_output,
 //   play {on}, set_input {pixels: [784 numbers in 0..1]}, clear_pad, select_unit {map, y, x},
 //   show_pre {on}, show_summary {on}, apply_hash {hash}, next_misclassified (searches over the next frames),
-//   train {on} (live training, see app_train.cpp), retry_downloads (fetch the data files that failed
+//   train, pause, train_retry, evaluate_held_out (live training: app_train_api.cpp), retry_downloads (fetch the data files that failed
 //   again), state, theme (reply {ok, pairs: [{what, fg, bg}]}: every text colour with the backgrounds
 //   under it, bottom first, as [r, g, b, a] in 0..1: app_theme.cpp), debug_sleep {ms} (every frame
 //   then takes at least ms, 0..2000: a slow device, for tests; 0 = off).
@@ -124,11 +125,8 @@ std::string app_state_json(const AppState& app) {
         {"interact_app_ms_max", app.stats.interact_app_ms_max},
         {"interact_frames", app.stats.interact_frames},
         {"interact_slow_frames", app.stats.interact_slow_frames},
-        {"training", app.train.running},
-        {"train_samples", app.train.last.samples},
-        {"train_loss", app.train.last.loss},
-        {"train_error", app.train.last.error},
     };
+    train_state_json(app, j);
     return j.dump();
 }
 
@@ -162,6 +160,7 @@ std::string app_command(AppState& app, const std::string& text) {
         return true;
     };
     std::string s;
+    if (train_command(app, cmd, s)) return s;  // train, pause, ...: app_train_api.cpp
     int i = 0;
     if (name == "select_preset" || name == "select_arch") {
         if (!str("name", s)) return fail(name + " needs \"name\"");
@@ -245,12 +244,6 @@ std::string app_command(AppState& app, const std::string& text) {
         app.unit_map = m;
         app.unit_y = y;
         app.unit_x = x;
-        return ok();
-    }
-    if (name == "train") {  // {on: true|false}: start (or continue) / pause live training
-        app.focus_train = true;
-        if (cmd.contains("on") && cmd["on"] == false) train_pause(app);
-        else train_resume(app);  // throws lenet::Error when there is no data
         return ok();
     }
     if (name == "next_misclassified") {  // the search runs a few milliseconds per frame

@@ -1,10 +1,11 @@
 # web/app_assets.cmake — what the visualizer adds to the web/ build (included by web/CMakeLists.txt):
 #   - run-time assets: the colormap shader (shaders/), the UI font, the shipped weights (assets/weights/*.lenet),
-#     and the Fashion-MNIST test set, gunzipped at configure time from Debian's dataset-fashion-mnist
+#     and the Fashion-MNIST test and training sets, gunzipped at configure time from Debian's dataset-fashion-mnist
 #     (the wasm build has no zlib; the page gets them gzipped again and unpacks them itself).
 #   - when the page loads them (WEB_LOAD, cmake/LenetAssets.cmake): the font, the shaders and the
 #     default network's weights (lenet5-1998) before the first frame, the other weights in the
-#     background after it, Fashion-MNIST when it is chosen.
+#     background after it, Fashion-MNIST's test set when it is chosen and its training set when
+#     training starts on it.
 lenet_add_asset("${PROJECT_SOURCE_DIR}/shaders/colormap.vert" shaders/colormap.vert)
 lenet_add_asset("${PROJECT_SOURCE_DIR}/shaders/colormap.frag" shaders/colormap.frag)
 
@@ -31,7 +32,7 @@ set(LENET_FASHION_DIR "/usr/share/datasets/fashion-mnist" CACHE PATH
 if(LENET_FASHION_DIR AND EXISTS "${LENET_FASHION_DIR}/t10k-images-idx3-ubyte.gz")
   set(_out "${CMAKE_BINARY_DIR}/fashion-mnist")
   file(MAKE_DIRECTORY "${_out}")
-  foreach(_f t10k-images-idx3-ubyte t10k-labels-idx1-ubyte)
+  foreach(_f t10k-images-idx3-ubyte t10k-labels-idx1-ubyte train-images-idx3-ubyte train-labels-idx1-ubyte)
     set(_src "${LENET_FASHION_DIR}/${_f}.gz")
     set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${_src}")
     if(NOT EXISTS "${_out}/${_f}" OR "${_src}" IS_NEWER_THAN "${_out}/${_f}")

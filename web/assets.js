@@ -12,7 +12,8 @@
 // the page's cache of this release (the service worker, web/sw.js, serves them from there offline).
 //
 // Module.lenetAssets: status(path) -> {state: 'ready'|'loading'|'failed'|'absent', progress, error},
-// files(dir), request(path), retry(), summary() (window.lenet.state().assets), startBackground().
+// files(dir), request(path), retry(), reload(path) (fetch it again: it arrived damaged), summary()
+// (window.lenet.state().assets), startBackground().
 (function () {
   'use strict';
   var CACHE_PREFIX = 'lenet5-explorer-';
@@ -134,6 +135,14 @@
       for (var j = 0; j < order.length; j++)
         if (order[j].state === 'idle' && (order[j].load !== 'background' || !backgroundOn)) load(order[j]).catch(function () {});
       if (backgroundOn) nextBackground();
+    },
+    reload: function (path) {
+      var f = files[path];
+      if (!f || f.state === 'loading' || f.state === 'idle') return;
+      if (f.state === 'ready') FS.unlink('/assets/' + f.path);
+      f.state = 'idle';
+      if (backgroundOn) load(f).catch(function () {});
+      else f.wanted = true;
     },
     startBackground: function () {
       if (backgroundOn) return;

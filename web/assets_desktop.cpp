@@ -15,6 +15,7 @@ AssetStatus platform_asset(const AppConfig& config, const std::string& path) {
 
 void platform_asset_request(const std::string&) {}
 void platform_asset_retry() {}
+void platform_asset_reload(const std::string&) {}  // the file on disk is read again
 
 std::vector<AssetFile> platform_asset_files(const AppConfig& config, const std::string& dir) {
     namespace fs = std::filesystem;

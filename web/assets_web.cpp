@@ -30,6 +30,9 @@ EM_JS(void, js_asset_request, (const char* path), {
 EM_JS(void, js_asset_retry, (), {
   if (Module.lenetAssets) Module.lenetAssets.retry();
 });
+EM_JS(void, js_asset_reload, (const char* path), {
+  if (Module.lenetAssets) Module.lenetAssets.reload(UTF8ToString(path));
+});
 
 nlohmann::json take_json(char* text) {
     nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
@@ -53,6 +56,7 @@ AssetStatus platform_asset(const AppConfig&, const std::string& path) {
 
 void platform_asset_request(const std::string& path) { js_asset_request(path.c_str()); }
 void platform_asset_retry() { js_asset_retry(); }
+void platform_asset_reload(const std::string& path) { js_asset_reload(path.c_str()); }
 
 std::vector<AssetFile> platform_asset_files(const AppConfig&, const std::string& dir) {
     std::vector<AssetFile> files;

@@ -12,6 +12,9 @@
 //                          failures give {ok: false, error: '...'}.
 //   lenet.setSample(i), lenet.selectLayer(nameOrIndex), lenet.setInput(Float32Array(784) in [0,1]):
 //                          shortcuts for the app's commands (web/app_api.cpp).
+//   lenet.train({optimizer, lr, batch, schedule, steps, reset, ...}) -> the `train` command's reply:
+//                          start or continue live training (every option may be left out; see
+//                          web/app_train_api.cpp); lenet.pause() pauses it.
 //   lenet.bench(arch)   -> {arch, threads, infer_b1_us, infer_batch_per_s, train_mb1_per_s,
 //                          train_mb32_per_s} measured in the page (docs/performance.md; blocks a few s).
 (function () {
@@ -66,6 +69,14 @@
     },
     'setInput': function (pixels) {  // 784 values in [0, 1], a 28x28 digit, row-major, ink = 1
       return window['lenet']['command']({'cmd': 'set_input', 'pixels': Array.prototype.slice.call(pixels)});
+    },
+    'train': function (options) {
+      var command = {'cmd': 'train'};
+      for (var key in options || {}) command[key] = options[key];
+      return window['lenet']['command'](command);
+    },
+    'pause': function () {
+      return window['lenet']['command']({'cmd': 'pause'});
     },
     'bench': function (arch) {  // the speed figures of `lenet5 bench`, measured in this browser
       if (!running()) return {error: failure || 'the app is still loading'};

@@ -6,6 +6,8 @@
 //   --size WxH         window size (default 1280x800)
 //   --assets DIR       asset folder (default: "assets" next to the executable)
 //   --hash STATE       initial view, as the web page's URL hash ("#layer=C3&sample=7")
+//   --command JSON     run a window.lenet.command object after start-up (repeatable, in order); its
+//                      reply is printed, and a refused command ends the app with status 1
 // Exit status: 0 on success, 1 on a runtime failure, 2 on bad arguments.
 #include "platform.h"
 
@@ -23,6 +25,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <exception>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -35,11 +38,12 @@ struct Options {
     int         width = 1280, height = 800;
     std::string assets;
     std::string hash;
+    std::vector<std::string> commands;
 };
 
 int usage_error(const std::string& message) {
     std::fprintf(stderr, "lenet5-explorer: %s\nusage: lenet5-explorer [--frames N] [--screenshot FILE.png] "
-                         "[--print-state] [--size WxH] [--assets DIR] [--hash STATE]\n", message.c_str());
+                         "[--print-state] [--size WxH] [--assets DIR] [--hash STATE] [--command JSON]\n", message.c_str());
     return 2;
 }
 
@@ -55,7 +59,9 @@ int parse_args(int argc, char** argv, Options& o) {
                         "  --print-state      print the app state as JSON on exit\n"
                         "  --size WxH         window size (default 1280x800)\n"
                         "  --assets DIR       asset folder (default: assets/ next to the executable)\n"
-                        "  --hash STATE       initial view as a URL hash, e.g. '#layer=C3&sample=7'\n");
+                        "  --hash STATE       initial view as a URL hash, e.g. '#layer=C3&sample=7'\n"
+                        "  --command JSON     a window.lenet.command object run after start-up, e.g.\n"
+                        "                     '{\"cmd\":\"train\"}' (repeatable)\n");
             return 0;
         } else if (a == "--frames") {
             const char* v = value();
@@ -82,6 +88,10 @@ int parse_args(int argc, char** argv, Options& o) {
             const char* v = value();
             if (!v) return usage_error("--hash needs a state such as '#layer=C3'");
             o.hash = v;
+        } else if (a == "--command") {
+            const char* v = value();
+            if (!v || !*v) return usage_error("--command needs a JSON object such as '{\"cmd\":\"train\"}'");
+            o.commands.push_back(v);
         } else {
             return usage_error("unknown argument '" + a + "'");
         }
@@ -161,6 +171,11 @@ int main(int argc, char** argv) {
     int       exit_code = 0;
     try {
         app = app_create(config);
+        for (const std::string& c : o.commands) {
+            const std::string reply = platform_command(app, c);
+            std::printf("command: %s\n", reply.c_str());
+            if (reply.find("\"ok\":true") == std::string::npos) throw std::runtime_error("refused: " + c + " -> " + reply);
+        }
         FrameClock clock = frame_clock_start();
         bool       running = true;
         while (running) {

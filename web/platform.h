@@ -83,6 +83,7 @@ struct AssetFile {
 AssetStatus            platform_asset(const AppConfig& config, const std::string& path);
 void                   platform_asset_request(const std::string& path);  // fetch it now if it is not there
 void                   platform_asset_retry();                           // fetch the failed files again
+void                   platform_asset_reload(const std::string& path);   // fetch it again (it arrived damaged)
 std::vector<AssetFile> platform_asset_files(const AppConfig& config, const std::string& dir);  // dir: e.g. "weights"
 
 // ---- shared by the platform mains (web/platform.cpp) -------------------------------------------

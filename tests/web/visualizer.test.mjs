@@ -308,11 +308,14 @@ export const tests = [
       check(s.show_summary === true, 'summary not shown');
       await ctx.screenshot(page, 'summary');
       await page.evaluate(() => window.lenet.command({ cmd: 'show_summary', on: false }));
-      // Live training (on the page: the first 5,000 test images, as the panel says).
+      // Live training on the Fashion-MNIST training set (downloaded when training starts).
       const before = s.scores.slice();
       const reply = await page.evaluate(() => window.lenet.command({ cmd: 'train', on: true }));
       check(reply.ok, JSON.stringify(reply));
+      await page.waitForFunction(() => window.lenet.state().train_data, null, { timeout: ctx.timeoutMs, polling: 200 });
       s = await waitState(page, () => window.lenet.state().train_samples >= 200, null, '200 training samples');
+      check(s.train_data && s.train_data.name === 'fashion' && s.train_data.count === 60000,
+            `training set ${JSON.stringify(s.train_data)}`);
       check(s.training && Number.isFinite(s.train_loss), `training ${s.training}, loss ${s.train_loss}`);
       await page.waitForTimeout(1500);
       await ctx.screenshot(page, 'training');

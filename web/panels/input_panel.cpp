@@ -154,7 +154,8 @@ void prediction_line(AppState& app) {
     const WeightsStatus status = weights_status(app);
     if (status == WeightsStatus::Untrained) ImGui::TextColored(theme::kWarn, "untrained weights: a guess");
     if (status == WeightsStatus::TrainedHere)
-        ImGui::TextDisabled("weights trained here: %s samples so far", fmt_int(app.train.last.samples).c_str());
+        ImGui::TextDisabled("weights trained here from %s: %s samples so far", trained_from(app).c_str(),
+                            fmt_int(train_samples_seen(app)).c_str());
 }
 
 void test_browser(AppState& app) {

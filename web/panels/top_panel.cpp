@@ -67,11 +67,10 @@ void data_combo(AppState& app) {
 void weights_combo(AppState& app) {
     char untrained[64];
     std::snprintf(untrained, sizeof untrained, "untrained (seed %llu)", static_cast<unsigned long long>(app.seed));
-    char trained_here[64];
-    std::snprintf(trained_here, sizeof trained_here, "seed %llu, trained here", static_cast<unsigned long long>(app.seed));
+    const std::string trained_here = trained_from(app) + ", trained here";
     const WeightsStatus status = weights_status(app);
     const char* preview = status == WeightsStatus::Shipped       ? app.weights.c_str()
-                          : status == WeightsStatus::TrainedHere ? trained_here
+                          : status == WeightsStatus::TrainedHere ? trained_here.c_str()
                                                                  : untrained;
     ImGui::SetNextItemWidth(190);
     if (ImGui::BeginCombo("Weights", preview)) {
@@ -95,8 +94,8 @@ void weights_combo(AppState& app) {
         ImGui::SmallButton("trained here");
         ImGui::PopStyleColor();
         if (ImGui::IsItemHovered())
-            ImGui::SetTooltip("Weights trained in this session (Train tab): %s samples so far.",
-                              fmt_int(app.train.last.samples).c_str());
+            ImGui::SetTooltip("Weights trained in this session (Train tab) from %s: %s samples so far.",
+                              trained_from(app).c_str(), fmt_int(train_samples_seen(app)).c_str());
     } else if (badge == WeightsStatus::Untrained) {
         ImGui::PushStyleColor(ImGuiCol_Button, theme::kBadgeUntrained);
         ImGui::SmallButton("UNTRAINED");

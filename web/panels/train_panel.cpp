@@ -1,54 +1,164 @@
-// web/panels/train_panel.cpp — the Train tab: the training settings, start / continue / pause /
-// re-initialise, and the loss and error plotted as it goes. The training itself is app_train.cpp.
+// web/panels/train_panel.cpp — the Train tab: the settings, Start / Pause, one sample, one minibatch,
+// Re-initialise, back to the shipped weights, the training set's download, and the plots: training
+// loss, held-out test error, samples/s, eta and pass. The training itself is app_train.cpp.
 #include "app.h"
 
 #include <algorithm>
 #include <cfloat>
+#include <cstdio>
 
-void draw_train_panel(AppState& app) {
+namespace {
+
+const char* data_title(const std::string& dataset) { return dataset == "fashion" ? "Fashion-MNIST" : "MNIST"; }
+
+void settings(AppState& app) {
     TrainState& t = app.train;
-    ImGui::TextWrapped("Train %s here, a few milliseconds per frame. The views follow the weights as they change.",
-                       app.net->spec().name.c_str());
+    TrainSettings& s = t.settings;
     const bool busy = t.running;
     if (busy) ImGui::BeginDisabled();
-    ImGui::SetNextItemWidth(120);
-    ImGui::Combo("optimizer", &t.optimizer, "SGD\0SDLM (paper)\0");
-    ImGui::SetNextItemWidth(120);
-    ImGui::InputFloat("eta", &t.lr, 0.0f, 0.0f, "%.5f");
-    t.lr = std::clamp(t.lr, 1e-6f, 1.0f);
-    ImGui::SetNextItemWidth(120);
-    ImGui::SliderInt("batch", &t.batch, 1, 64);
-    ImGui::Checkbox("distortions", &t.distort);
+    int opt = s.optimizer == lenet::Optimizer::Sdlm ? 1 : 0;
+    ImGui::SetNextItemWidth(150);
+    if (ImGui::Combo("optimiser", &opt, "SGD\0SDLM (paper)\0")) s.optimizer = opt ? lenet::Optimizer::Sdlm : lenet::Optimizer::Sgd;
+    int sched = s.schedule == lenet::Schedule::Paper ? 1 : 0;
+    ImGui::SetNextItemWidth(150);
+    if (ImGui::Combo("schedule", &sched, "constant\0the paper's\0"))
+        s.schedule = sched ? lenet::Schedule::Paper : lenet::Schedule::Constant;
+    if (ImGui::IsItemHovered())
+        ImGui::SetTooltip("The paper's: eta for passes 1-2, x0.4 for 3-5, x0.2 for 6-8, x0.1 for 9-12, x0.02 after");
+    ImGui::SetNextItemWidth(150);
+    ImGui::InputFloat("eta (learning rate)", &s.lr, 0.0f, 0.0f, "%.6f");
+    s.lr = std::clamp(s.lr, 1e-7f, 1.0f);
+    ImGui::SetNextItemWidth(150);
+    ImGui::SliderInt("batch", &s.batch, 1, 64);
+    int loss = int(t.loss);
+    ImGui::SetNextItemWidth(150);
+    if (ImGui::Combo("loss", &loss, "MSE (eq. 8)\0MAP (eq. 9)\0cross-entropy\0")) t.loss = lenet::LossKind(loss);
+    ImGui::Checkbox("distortions", &s.distort);
+    ImGui::SameLine();
+    int seed = int(s.seed);
+    ImGui::SetNextItemWidth(100);
+    if (ImGui::InputInt("seed", &seed)) s.seed = uint64_t(std::max(0, seed));
     if (busy) ImGui::EndDisabled();
-    ImGui::SetNextItemWidth(120);
-    ImGui::SliderFloat("ms per frame", &t.budget_ms, 1.0f, 30.0f, "%.0f");
-    if (!t.running) {
-        if (ImGui::Button(t.trainer ? "Restart from current weights" : "Start training")) {
+    ImGui::SetNextItemWidth(150);
+    ImGui::SliderFloat("ms per frame", &t.budget_ms, 1.0f, 16.0f, "%.0f");
+}
+
+void buttons(AppState& app) {
+    TrainState& t = app.train;
+    auto guarded = [&](auto fn) {
+        try {
+            fn();
+        } catch (const lenet::Error& e) {
+            t.error = e.what();
+        }
+    };
+    if (t.running || t.start_when_ready) {
+        if (ImGui::Button("Pause")) train_pause(app);
+    } else if (ImGui::Button(train_samples_seen(app) > 0 ? "Continue" : "Start")) {
+        guarded([&] { train_resume(app); });
+    }
+    ImGui::SameLine();
+    if (ImGui::Button("One sample")) guarded([&] { train_samples(app, 1); });
+    ImGui::SameLine();
+    if (ImGui::Button("One minibatch")) guarded([&] { train_samples(app, t.settings.batch); });
+    if (ImGui::Button("Re-initialise")) train_reinitialise(app);
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("Fresh random weights (the next seed)");
+    ImGui::SameLine();
+    if (ImGui::Button("Shipped weights")) guarded([&] { train_shipped(app); });
+}
+
+void data_status(AppState& app) {
+    TrainState& t = app.train;
+    const TrainData& d = t.data;
+    if (!d.error.empty() && d.wanted == app.dataset) {
+        ImGui::TextColored(theme::kBad, "Cannot train: %s", d.error.c_str());
+        if (ImGui::Button("Retry")) train_data_retry(app);
+        ImGui::SameLine();
+        ImGui::TextWrapped("Nothing is lost: the network and its weights are as they were.");
+        return;
+    }
+    if (d.set.count > 0 && d.set.name == app.dataset) {
+        ImGui::TextWrapped("Data: the %s training set, %s digits. Errors are measured on test digits it never trains on.",
+                           data_title(app.dataset), fmt_int(d.set.count).c_str());
+        return;
+    }
+    if (t.start_when_ready) {
+        char label[96];
+        std::snprintf(label, sizeof label, "downloading the %s training set: %d%%", data_title(app.dataset),
+                      int(d.progress * 100));
+        ImGui::ProgressBar(d.progress, ImVec2(-1, 0), label);
+        return;
+    }
+    ImGui::TextWrapped("Training uses the %s training set (60,000 digits; downloaded when training first starts).",
+                       data_title(app.dataset));
+}
+
+void held_out(AppState& app) {
+    TrainState& t = app.train;
+    const HeldOut& h = t.held;
+    if (h.error >= 0)
+        ImGui::Text("Test error (held out, %s test digits): %.2f%%", fmt_int(h.subset.count).c_str(), 100.0 * h.error);
+    const bool full_running = h.eval && h.eval_full;
+    if (full_running) {
+        char label[64];
+        std::snprintf(label, sizeof label, "%s / %s test digits", fmt_int(h.eval->done()).c_str(), fmt_int(h.eval->total()).c_str());
+        ImGui::ProgressBar(float(h.eval->done()) / float(std::max(1, h.eval->total())), ImVec2(-1, 0), label);
+    } else {
+        std::string why;
+        const bool waiting = test_set_waiting(app, &why);
+        if (waiting) ImGui::BeginDisabled();
+        if (ImGui::Button("Test on the whole test set")) {
             try {
-                train_start(app);
+                train_evaluate_full(app);
             } catch (const lenet::Error& e) {
                 t.error = e.what();
             }
         }
-        if (t.trainer) {
+        if (waiting) ImGui::EndDisabled();
+        if (h.full_error >= 0) {
             ImGui::SameLine();
-            if (ImGui::Button("Continue")) train_resume(app);
+            ImGui::Text("%.2f%% of %s (after %s samples)", 100.0 * h.full_error, fmt_int(h.full_count).c_str(),
+                        fmt_int(h.full_at).c_str());
         }
-        ImGui::SameLine();
-        if (ImGui::Button("Re-initialise")) train_reinitialise(app);
-    } else if (ImGui::Button("Pause")) {
-        train_pause(app);
     }
+}
+
+void plot(const char* id, const lenet_web::Series& s, const char* overlay, float w) {
+    ImGui::PlotLines(id, s.ys().data(), int(s.size()), 0, overlay, 0.0f, FLT_MAX, ImVec2(w, 54));
+}
+
+}  // namespace
+
+void draw_train_panel(AppState& app) {
+    TrainState& t = app.train;
+    ImGui::TextWrapped("Train %s here, a slice of every frame. The views follow the weights as they change.",
+                       app.net->spec().name.c_str());
+    settings(app);
+    buttons(app);
     if (!t.error.empty()) ImGui::TextColored(theme::kBad, "%s", t.error.c_str());
-    if (!t.trainer) return;
-    ImGui::TextWrapped("Data: %s", t.data_note.c_str());
-    const lenet::TrainProgress& p = t.last;
-    ImGui::Text("pass %d, %s / %s samples%s, %.0f samples/s", p.epoch + 1, fmt_int(p.position).c_str(),
-                fmt_int(p.epoch_size).c_str(), p.hessian_phase ? " (estimating h_kk)" : "", p.samples_per_sec);
-    ImGui::Text("this pass: loss %.4f, error %.2f%%", double(p.loss), 100.0 * double(p.error));
-    const float w = ImGui::GetContentRegionAvail().x;
-    if (!t.loss.empty()) {
-        ImGui::PlotLines("##loss", t.loss.data(), int(t.loss.size()), 0, "loss (running mean of the pass)", 0.0f, FLT_MAX, ImVec2(w, 70));
-        ImGui::PlotLines("##err", t.err.data(), int(t.err.size()), 0, "training error %", 0.0f, FLT_MAX, ImVec2(w, 70));
+    data_status(app);
+    const int64_t seen = train_samples_seen(app);
+    if (seen == 0 && !t.trainer && t.held.error < 0 && t.held.full_error < 0 && !t.held.eval) {
+        held_out(app);
+        return;
     }
+    const lenet::TrainProgress& p = t.last;
+    ImGui::Text("pass %d, %s / %s%s; %s samples in all, %s/s, eta %.6f", p.epoch + 1, fmt_int(p.position).c_str(),
+                fmt_int(p.epoch_size).c_str(), p.hessian_phase ? " (estimating h_kk)" : "", fmt_int(seen).c_str(),
+                fmt_int(int64_t(t.speed)).c_str(), double(p.eta));
+    if (weights_status(app) == WeightsStatus::TrainedHere)
+        ImGui::TextDisabled("weights: trained here from %s", trained_from(app).c_str());
+    held_out(app);
+    const float w = ImGui::GetContentRegionAvail().x;
+    char text[96];
+    std::snprintf(text, sizeof text, "training loss %.4g", double(t.loss_plot.last()));
+    if (!t.loss_plot.empty()) plot("##loss", t.loss_plot, text, w);
+    std::snprintf(text, sizeof text, "held-out test error %.2f%%", double(t.test_plot.last()));
+    if (!t.test_plot.empty()) plot("##test", t.test_plot, text, w);
+    std::snprintf(text, sizeof text, "samples/s %.0f", double(t.speed_plot.last()));
+    if (!t.speed_plot.empty()) plot("##speed", t.speed_plot, text, w);
+    std::snprintf(text, sizeof text, "eta %.6f", double(t.lr_plot.last()));
+    if (!t.lr_plot.empty()) plot("##eta", t.lr_plot, text, w);
+    std::snprintf(text, sizeof text, "pass %.0f", double(t.pass_plot.last()));
+    if (!t.pass_plot.empty()) plot("##pass", t.pass_plot, text, w);
 }

@@ -200,7 +200,8 @@ void draw_weights_panel(AppState& app) {
     if (status == WeightsStatus::Untrained)
         ImGui::TextColored(theme::kWarn, "Untrained: these are the random initial weights.");
     if (status == WeightsStatus::TrainedHere)
-        ImGui::TextDisabled("Trained here (Train tab): %s samples so far.", fmt_int(app.train.last.samples).c_str());
+        ImGui::TextDisabled("Trained here (Train tab) from %s: %s samples so far.", trained_from(app).c_str(),
+                            fmt_int(train_samples_seen(app)).c_str());
     switch (S.type) {
         case lenet::LayerType::Conv: conv_weights(app, S, L); break;
         case lenet::LayerType::Full: full_weights(app, L); break;
