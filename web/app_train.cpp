@@ -161,8 +161,8 @@ void train_slice(AppState& app, double t0) {
 
 }  // namespace
 
-// The paper's SDLM and schedule for its RBF network (the shipped lenet5-1998's eta, which brings
-// the held-out error under 3% within one pass: docs/training.md), plain SGD for softmax
+// The paper's SDLM and schedule for its RBF network at the shipped lenet5-1998's eta (about 3% test
+// error after one pass from random weights, 2% after two: docs/training.md), plain SGD for softmax
 // cross-entropy.
 void train_defaults(AppState& app, const lenet::ArchSpec& spec) {
     TrainSettings s;

@@ -11,17 +11,16 @@
 //   train_retry              fetch the training set again after a failed or damaged download.
 //   evaluate_held_out        the current weights on the whole test set, a slice per frame
 //                            (state: test_eval, then test_error_full).
-// state() fields: mode ("train" while training or waiting to), training, samples_seen,
+// state() fields: mode ("train" while training or waiting for the training set), training, samples_seen,
 //   train_samples (of the current Trainer), train_loss (mean over the latest 1,000 training samples),
 //   train_error (of the current pass so far), test_error (held-out: the latest error rate on the fixed
 //   1,000-digit subset of the test set, null before the first), test_error_full, test_error_full_at
-//   (samples_seen then), test_eval ({full, done, total} while one runs, else null), samples_per_s,
+//   (samples_seen then), test_eval ({full, done, total} while one runs, else null), samples_per_s (0 when paused),
 //   train_lr (eta now), train_pass (1-based), train_data ({name, count}, null until loaded),
 //   train_data_progress (0..1), train_data_error, train_waiting (starts when the training set has
 //   arrived), train_error_message, train_settings {optimizer, schedule, lr, batch, loss, distort, seed},
 //   weights_from (what the session started from: a shipped file or "seed N").
 #include "app.h"
-#include "printable.h"
 
 #include <nlohmann/json.hpp>
 
@@ -132,7 +131,7 @@ bool train_command(AppState& app, const json& cmd, std::string& reply) {
 void train_state_json(const AppState& app, json& j) {
     const TrainState& t = app.train;
     const TrainSettings& s = t.settings;
-    const bool training = t.running || t.start_when_ready;
+    const bool training = t.running || (t.start_when_ready && t.data.error.empty());
     if (training) j["mode"] = "train";
     else if (!j.contains("mode")) j["mode"] = "step";
     j["training"] = t.running;
@@ -146,7 +145,7 @@ void train_state_json(const AppState& app, json& j) {
     j["test_eval"] = t.held.eval ? json({{"full", t.held.eval_full}, {"done", t.held.eval->done()},
                                           {"total", t.held.eval->total()}})
                                  : json(nullptr);
-    j["samples_per_s"] = t.speed;
+    j["samples_per_s"] = t.running ? t.speed : 0.0;
     j["train_lr"] = t.last.eta;
     j["train_pass"] = t.last.epoch + 1;
     j["train_data"] = t.data.set.count > 0 ? json({{"name", t.data.set.name}, {"count", t.data.set.count}})

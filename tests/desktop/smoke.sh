@@ -9,18 +9,8 @@ exe=${1:?usage: smoke.sh <lenet5-explorer> [screenshot.png]}
 shot=${2:-$(dirname "$exe")/desktop-smoke.png}
 [ -x "$exe" ] || { echo "smoke: $exe is not an executable (build the native preset first)"; exit 1; }
 
-tmp=$(mktemp -d)
-xvfb_pid=
-cleanup() { [ -n "$xvfb_pid" ] && kill "$xvfb_pid" 2>/dev/null; rm -rf "$tmp"; }
-trap cleanup EXIT
-
-# A private display: Xvfb picks a free number and writes it to fd 5.
-Xvfb -displayfd 5 -screen 0 1280x800x24 -nolisten tcp 5>"$tmp/display" 2>"$tmp/xvfb.log" &
-xvfb_pid=$!
-for _ in $(seq 100); do [ -s "$tmp/display" ] && break; sleep 0.1; done
-[ -s "$tmp/display" ] || { echo "smoke: Xvfb did not start:"; cat "$tmp/xvfb.log"; exit 1; }
-export DISPLAY=:$(head -n1 "$tmp/display")
-export SDL_AUDIODRIVER=dummy
+source "$(dirname "${BASH_SOURCE[0]}")/xvfb.sh"
+start_xvfb smoke
 
 rm -f "$shot"
 start=${EPOCHREALTIME/./}

@@ -11,16 +11,8 @@ exe=${1:?usage: train.sh <lenet5-explorer> [screenshot.png]}
 shot=${2:-$(dirname "$exe")/desktop-train.png}
 [ -x "$exe" ] || { echo "train: $exe is not an executable (build the native preset first)"; exit 1; }
 
-tmp=$(mktemp -d)
-xvfb_pid=
-cleanup() { [ -n "$xvfb_pid" ] && kill "$xvfb_pid" 2>/dev/null; rm -rf "$tmp"; }
-trap cleanup EXIT
-Xvfb -displayfd 5 -screen 0 1280x800x24 -nolisten tcp 5>"$tmp/display" 2>"$tmp/xvfb.log" &
-xvfb_pid=$!
-for _ in $(seq 100); do [ -s "$tmp/display" ] && break; sleep 0.1; done
-[ -s "$tmp/display" ] || { echo "train: Xvfb did not start:"; cat "$tmp/xvfb.log"; exit 1; }
-export DISPLAY=:$(head -n1 "$tmp/display")
-export SDL_AUDIODRIVER=dummy
+source "$(dirname "${BASH_SOURCE[0]}")/xvfb.sh"
+start_xvfb train
 fail() { echo "train: FAIL: $*"; exit 1; }
 
 rm -f "$shot"

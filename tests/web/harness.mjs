@@ -3,7 +3,9 @@
 // Test files (tests/web/*.test.mjs) export `tests`, an array of {name, run(ctx)}; run.mjs loads
 // them all. A test fails by throwing (use `check`). ctx gives:
 //   ctx.url               the served index.html
-//   ctx.openPage(opts)    a fresh page (own browser profile); opts.args: extra Chromium flags.
+//   ctx.openPage(opts)    a fresh page (own browser profile); opts.args: extra Chromium flags;
+//                         opts.serviceWorkers: 'block' keeps the page's service worker out (so
+//                         page.route sees every request).
 //                         The page's console errors and uncaught exceptions are collected in
 //                         page.lenetErrors.
 //   ctx.waitReady(page)   waits for window.lenet.state().ready and for the data that streams in after
@@ -33,10 +35,10 @@ export function createContext({ url, outDir, root = null, executablePath = '/usr
     outDir,
     timeoutMs,
     log: (...a) => console.log('    ', ...a),
-    async openPage({ args = [], viewport = { width: 1280, height: 800 } } = {}) {
+    async openPage({ args = [], viewport = { width: 1280, height: 800 }, serviceWorkers = 'allow' } = {}) {
       const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'lenet-chromium-'));
       const browser = await chromium.launchPersistentContext(profile, {
-        executablePath, headless: true, args: [...CHROMIUM_ARGS, ...args], viewport,
+        executablePath, headless: true, args: [...CHROMIUM_ARGS, ...args], viewport, serviceWorkers,
       });
       opened.push({ browser, profile });
       const page = browser.pages()[0] || (await browser.newPage());

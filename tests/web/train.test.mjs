@@ -50,7 +50,9 @@ export const tests = [
         s = await state(page);
         check(s.mode === 'train' && s.training, `stopped training: ${JSON.stringify(s).slice(0, 400)}`);
         check(!s.train_error_message, `training error: ${s.train_error_message}`);
-        if (s.samples_seen > 3000) appMs.push(s.app_ms);
+        // The training set's one-time unpacking is a long frame in the last-120-frames mean for a
+        // few seconds after it arrives; from then on, every frame trains.
+        if (s.samples_seen > 10000) appMs.push(s.app_ms);
         if (s.test_error !== null) best = Math.min(best, s.test_error);
         if (!shot && s.samples_seen > 30000) {
           await ctx.screenshot(page, 'train-plots');
@@ -83,7 +85,8 @@ export const tests = [
   {
     name: 'train: a failed or damaged training-set download says so with a Retry; the page stays usable',
     async run(ctx) {
-      const page = await ctx.openPage({ viewport: { width: 1280, height: 800 } });
+      // Without the service worker, whose fetches page.route would not see.
+      const page = await ctx.openPage({ viewport: { width: 1280, height: 800 }, serviceWorkers: 'block' });
       let mode = 'fail';
       await page.route(TRAIN_IMAGES, (route) => {
         if (mode === 'fail') return route.fulfill({ status: 503, body: 'unavailable' });
@@ -137,7 +140,8 @@ export const tests = [
       s = await waitState(page, () => { const s = window.lenet.state(); return s.samples_seen > 0 && !s.training; }, null, 'the 4 steps');
       check(s.samples_seen === 32, `samples after 4 steps of 8: ${s.samples_seen}`);
       const t = s.train_settings;
-      check(t.optimizer === 'sgd' && t.schedule === 'constant' && t.lr === 0.001 && t.batch === 8, `settings ${JSON.stringify(t)}`);
+      check(t.optimizer === 'sgd' && t.schedule === 'constant' && Math.abs(t.lr - 0.001) < 1e-9 && t.batch === 8,
+            `settings ${JSON.stringify(t)}`);
       check(Math.abs(s.train_lr - 0.001) < 1e-9, `eta ${s.train_lr}`);
       check(s.weights_status === 'trained here' && s.weights_from === 'lenet5-1998.lenet', `${s.weights_status} from ${s.weights_from}`);
       // Back to the shipped weights: the session ends.

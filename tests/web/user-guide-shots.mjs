@@ -66,6 +66,13 @@ try {
     },
   });
   await shot('visualizer-phone', '#sample=0&layer=C1', { viewport: { width: 390, height: 844 } });
+  await shot('train-plots', '#sample=0&layer=C1', {
+    before: async (page) => {  // the page's defaults from random weights, for 40,000 samples
+      check((await page.evaluate(() => window.lenet.train({ reset: true }))).ok, 'train');
+      await page.waitForFunction(() => window.lenet.state().samples_seen >= 40000, null, { timeout: 180000 });
+      await page.evaluate(() => window.lenet.pause());
+    },
+  });
 } finally {
   await ctx.closeAll();
   await server.close();

@@ -143,9 +143,13 @@ void draw_train_panel(AppState& app) {
         return;
     }
     const lenet::TrainProgress& p = t.last;
-    ImGui::Text("pass %d, %s / %s%s; %s samples in all, %s/s, eta %.6f", p.epoch + 1, fmt_int(p.position).c_str(),
+    ImGui::Text("pass %d, %s / %s%s; %s samples in all; eta %.6f", p.epoch + 1, fmt_int(p.position).c_str(),
                 fmt_int(p.epoch_size).c_str(), p.hessian_phase ? " (estimating h_kk)" : "", fmt_int(seen).c_str(),
-                fmt_int(int64_t(t.speed)).c_str(), double(p.eta));
+                double(p.eta));
+    if (t.running) {
+        ImGui::SameLine();
+        ImGui::Text("%s samples/s", fmt_int(int64_t(t.speed)).c_str());
+    }
     if (weights_status(app) == WeightsStatus::TrainedHere)
         ImGui::TextDisabled("weights: trained here from %s", trained_from(app).c_str());
     held_out(app);
