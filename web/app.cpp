@@ -75,6 +75,7 @@ void app_frame(AppState& app, const FrameInfo& frame) {
     advance_playback(app, frame.dt);
     scan_misclassified(app, 6);
     train_tick(app);
+    eval_tick(app);
     // 2. The textures, once, for everything drawn below.
     refresh_textures(app);
     // 3. The panels.

@@ -8,6 +8,7 @@
 //   app_data.cpp       the data as it arrives: test set slice or whole, what waits for a download
 //   app_model.cpp      everything that talks to the engine: architecture, weights, input, stepping
 //   app_train*.cpp     live training on the training set, a time-budgeted slice per frame (app_train.h)
+//   app_eval.cpp       "Evaluate test set": the whole test set a slice per frame, its report (app_eval.h)
 //   app_textures.cpp   the current view's values packed into GL textures, refreshed once per frame
 //   app_theme.cpp      the dark theme's colours, each text colour readable (WCAG AA contrast)
 //   app_gl.cpp         the GLSL colormap shader (shaders/colormap.*) and float textures
@@ -123,6 +124,8 @@ struct FrameStats {
 
 enum class InputSource { Draw, Test };
 
+#include "app_eval.h"  // EvalView (uses Heatmap and ScreenRect above)
+
 struct AppState {
     AppConfig config;
 
@@ -196,6 +199,7 @@ struct AppState {
     std::vector<Caption>    strip_captions;    // the preprocessing strip's captions as drawn last
                                                // (text_w <= col_w and right <= limit: none is cut)
     TrainState              train;             // app_train.h
+    EvalView                eval;              // the Evaluate window (app_eval.cpp)
     FrameStats              stats;
 };
 

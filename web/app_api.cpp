@@ -22,7 +22,8 @@
 //   training, samples_seen, train_loss, test_error, ...: app_train_api.cpp), test_full (the whole
 //   test set is in, not only its
 //   first slice), waiting (what the app waits for: a data set, weights or a link; "" = nothing),
-//   searching + search_message (the "next misclassified" search and what it says).
+//   searching + search_message (the "next misclassified" search and what it says), eval (the
+//   Evaluate window's report: app_eval.h).
 //   The page adds `assets`, the loader's progress (web/lenet_api.js).
 // app_command() commands ({"cmd": name, ...}; reply {"ok": true, ...} or {"ok": false, "error"}; a
 // string argument with a control character is refused, and errors show the caller's text escaped):
@@ -33,7 +34,8 @@
 //   train, pause, train_retry, evaluate_held_out (live training: app_train_api.cpp), retry_downloads (fetch the data files that failed
 //   again), state, theme (reply {ok, pairs: [{what, fg, bg}]}: every text colour with the backgrounds
 //   under it, bottom first, as [r, g, b, a] in 0..1: app_theme.cpp), debug_sleep {ms} (every frame
-//   then takes at least ms, 0..2000: a slow device, for tests; 0 = off).
+//   then takes at least ms, 0..2000: a slow device, for tests; 0 = off), evaluate and eval_cell
+//   {true, predicted} (the Evaluate window, app_eval.cpp).
 #include "app.h"
 #include "printable.h"
 
@@ -127,6 +129,7 @@ std::string app_state_json(const AppState& app) {
         {"interact_slow_frames", app.stats.interact_slow_frames},
     };
     train_state_json(app, j);
+    eval_state_json(app, j);
     return j.dump();
 }
 
@@ -162,6 +165,7 @@ std::string app_command(AppState& app, const std::string& text) {
     std::string s;
     if (train_command(app, cmd, s)) return s;  // train, pause, ...: app_train_api.cpp
     int i = 0;
+    if (eval_command(app, cmd, s)) return s;
     if (name == "select_preset" || name == "select_arch") {
         if (!str("name", s)) return fail(name + " needs \"name\"");
         select_arch(app, s);  // throws lenet::Error for an unknown preset or a bad spec

@@ -104,4 +104,5 @@ void draw_layout(AppState& app) {
     ImGui::End();
     ImGui::PopStyleVar();
     if (app.show_summary) draw_summary_panel(app);
+    draw_eval_window(app);
 }

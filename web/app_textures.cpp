@@ -83,6 +83,7 @@ void refresh_textures(AppState& app) {
         heatmap_upload(t.pad, app.pad.ink.data(), DrawPad::kSize, DrawPad::kSize);
         app.pad.dirty = false;
     }
+    eval_refresh_textures(app);
     if (t.version == app.version && t.pre == app.show_pre && t.view == app.view) return;
     t.version = app.version;
     t.pre = app.show_pre;
@@ -104,4 +105,5 @@ void free_textures(AppState& app) {
     heatmap_free(t.pad);
     for (Heatmap& h : t.steps) heatmap_free(h);
     for (Heatmap* h : {&t.input, &t.act, &t.prev, &t.weights, &t.f6}) heatmap_free(*h);
+    eval_free_textures(app);
 }

@@ -13,10 +13,15 @@
 //                         state; ctx.waitReady(page, {data: false}) returns at the first frame
 //   ctx.screenshot(page, name)  saves <outDir>/<name>.png, returns the path
 //   ctx.log(...)          prints under the test
+// findCli() is the native `lenet5` to compare the page with: $LENET5_CLI, else the newest
+// build/*/tools/lenet5/lenet5 of this checkout (build it from the same sources as the wasm).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 export const CHROMIUM_ARGS = [
   '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
@@ -73,6 +78,21 @@ export function createContext({ url, outDir, root = null, executablePath = '/usr
     },
   };
   return ctx;
+}
+
+export function findCli() {
+  if (process.env.LENET5_CLI) return process.env.LENET5_CLI;
+  const build = path.join(repo, 'build');
+  let best = null;
+  for (const d of fs.existsSync(build) ? fs.readdirSync(build) : []) {
+    const exe = path.join(build, d, 'tools', 'lenet5', 'lenet5');
+    if (fs.existsSync(exe)) {
+      const t = fs.statSync(exe).mtimeMs;
+      if (!best || t > best.t) best = { exe, t };
+    }
+  }
+  check(best, 'no native lenet5 CLI found (build the native preset, or set LENET5_CLI)');
+  return best.exe;
 }
 
 // Number of distinct colours in an image file (ImageMagick's `identify`): a blank or single-colour

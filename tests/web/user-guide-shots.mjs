@@ -65,6 +65,18 @@ try {
       await stroke(page, s.draw_pad, pts);
     },
   });
+  const evaluate = async (page) => {
+    await page.evaluate(() => window.lenet.command({ cmd: 'evaluate' }));
+    await page.waitForFunction(() => { const e = window.lenet.state().eval; return e && e.done; }, null,
+                               { timeout: 120000, polling: 100 });
+  };
+  await shot('evaluate-fig8', '#sample=0&layer=OUTPUT', { before: evaluate });
+  await shot('evaluate-cell', '#sample=0&layer=OUTPUT', {
+    before: async (page) => {
+      await evaluate(page);
+      await page.evaluate(() => window.lenet.command({ cmd: 'eval_cell', true: 4, predicted: 9 }));
+    },
+  });
   await shot('visualizer-phone', '#sample=0&layer=C1', { viewport: { width: 390, height: 844 } });
   await shot('train-plots', '#sample=0&layer=C1', {
     before: async (page) => {  // the page's defaults from random weights, for 40,000 samples

@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { check, uniqueColors } from './harness.mjs';
+import { check, findCli, uniqueColors } from './harness.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -42,21 +42,6 @@ async function waitState(page, predicate, arg, what) {
     throw new Error(`timed out waiting for ${what}; state: ${JSON.stringify(await state(page)).slice(0, 600)}`);
   }
   return state(page);
-}
-
-function findCli() {
-  if (process.env.LENET5_CLI) return process.env.LENET5_CLI;
-  const build = path.join(repo, 'build');
-  let best = null;
-  for (const d of fs.existsSync(build) ? fs.readdirSync(build) : []) {
-    const exe = path.join(build, d, 'tools', 'lenet5', 'lenet5');
-    if (fs.existsSync(exe)) {
-      const t = fs.statSync(exe).mtimeMs;
-      if (!best || t > best.t) best = { exe, t };
-    }
-  }
-  check(best, 'no native lenet5 CLI found (build the native preset, or set LENET5_CLI)');
-  return best.exe;
 }
 
 // A stroke through the points (pad-relative 0..1), one mouse move per point, slow enough that the

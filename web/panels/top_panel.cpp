@@ -128,4 +128,6 @@ void draw_top_panel(AppState& app) {
     weights_combo(app);
     if (!app.stacked) ImGui::SameLine();
     if (ImGui::Button(app.show_summary ? "Hide summary" : "Summary")) app.show_summary = !app.show_summary;
+    ImGui::SameLine();
+    if (ImGui::Button("Evaluate")) app.eval.show = !app.eval.show;
 }
