@@ -247,13 +247,18 @@ void load_npz(Network& net, const std::string& path) {
 
 Network load_any_weights(const std::string& path, const std::string& arch) {
     std::vector<uint8_t> b = io::read_file(path, kMaxWeightsBytes);
-    // By content, not extension: a zip is an npz, anything else must be native.
+    // By content, not extension: a zip is an npz, tag 0x08 an ONNX model, anything else must be native.
     if (looks_like_zip(b)) {
         if (arch.empty())
             throw Error(ErrorKind::Usage, path, "an .npz file holds no architecture: give one (--arch NAME|FILE.json)");
         Network net(arch_load(arch));
         set_tensors(net, npz_read(b.data(), b.size(), path), path);
         return net;
+    }
+    if (looks_like_onnx(b.data(), b.size())) {
+        if (!arch.empty())
+            throw Error(ErrorKind::Usage, path, "an ONNX model carries its own architecture: leave out --arch");
+        return network_from_onnx(b.data(), b.size(), path);
     }
     Network own = weights_from_bytes(b.data(), b.size(), path);
     if (arch.empty()) return own;
@@ -268,6 +273,8 @@ void save_any_weights(const Network& net, const std::string& path) {
     if (io::ends_with(lower, ".npz")) {
         Network copy = net;
         save_npz(copy, path);
+    } else if (io::ends_with(lower, ".onnx")) {
+        io::write_file_atomic(path, onnx_from_network(net));
     } else {
         save_weights(net, path);
     }

@@ -142,6 +142,7 @@ void seeds_weights_npz() {
     for (lenet::Network& n : networks()) {
         const std::string name = n.spec().name;
         put("weights", name + ".lenet", lenet::weights_to_bytes(n));
+        if (n.input_shape().h >= 28) put("onnx", name + ".onnx", lenet::onnx_from_network(n));
         std::vector<lenet::NpyTensor> ts = lenet::get_tensors(n);
         put("npz", name + ".npz", lenet::npz_write(ts));
         if (name == "tiny") {
@@ -175,6 +176,14 @@ void seeds_weights_npz() {
             put("weights", "tiny-truncated.lenet", cut);
             w.back() ^= 1;
             put("weights", "tiny-badcrc.lenet", w);
+            // The tiny network on a 28x28 input as ONNX (every layer pattern, small), and cut short.
+            std::string json = fuzz::tiny_arch_json();
+            json.replace(json.find("[1, 12, 12]"), 11, "[1, 28, 28]");
+            lenet::Network t28(lenet::arch_from_json(json, "tiny28"));
+            t28.init(5);
+            Bytes o = lenet::onnx_from_network(t28);
+            put("onnx", "tiny28.onnx", o);
+            put("onnx", "tiny28-truncated.onnx", Bytes(o.begin(), o.begin() + long(o.size() / 2)));
         }
     }
 }

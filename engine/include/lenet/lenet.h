@@ -419,12 +419,25 @@ Network load_weights(const std::string& path);  // the network described by the 
 // network checks every key and shape first and changes nothing on error.
 void    save_npz(Network& net, const std::string& path);
 void    load_npz(Network& net, const std::string& path);
-// Load by extension: ".npz" into a network built from `arch` (a preset name or JSON path, required
-// for npz), anything else as native. A native file with a non-empty `arch` is loaded into the network
-// of `arch` instead of its own, tensor by tensor (names and shapes must match exactly).
+// Load by content: an .npz (zip) into a network built from `arch` (a preset name or JSON path, required
+// for npz), an ONNX model (its own architecture; arch must be empty), anything else as native. A
+// native file with a non-empty `arch` is loaded into the network of `arch` instead of its own, tensor
+// by tensor (names and shapes must match exactly).
 Network load_any_weights(const std::string& path, const std::string& arch = "");
-// Save by extension: ".npz" as NumPy, anything else native.
+// Save by extension: ".npz" as NumPy, ".onnx" as ONNX, anything else native.
 void    save_any_weights(const Network& net, const std::string& path);
+
+// ONNX (src/onnx_export.cpp, src/onnx_import.cpp; the mapping both ways: docs/file-formats.md).
+// Export: opset 13, standard operators, input [N, 1, 28, 28] floats of pixel/255 (the padding and
+// the paper's input scaling are nodes of the graph). Import: a chain of Conv, AveragePool/MaxPool,
+// Flatten/Reshape, Gemm or MatMul + Add, Tanh/Relu/Sigmoid (and Mul, Tanh, Mul as the scaled tanh),
+// our subsampling and RBF patterns, an optional Softmax/LogSoftmax at the end; the input size comes
+// from the graph. Anything else is an Error naming the node and its op. The imported network takes
+// pixel/255 inputs (InputNorm::Unit) unless its graph scales them as the paper does.
+std::vector<uint8_t> onnx_from_network(const Network& net);
+Network              network_from_onnx(const uint8_t* bytes, size_t size, const std::string& where);
+// An ONNX model's first byte: field 1 (ir_version) as a varint, tag 0x08.
+inline bool looks_like_onnx(const uint8_t* bytes, size_t size) { return size >= 2 && bytes[0] == 0x08; }
 
 // The same formats in memory (uploads, downloads, fuzzing); `where` names the source in errors.
 std::vector<uint8_t> weights_to_bytes(const Network& net);
