@@ -8,7 +8,7 @@
 //   [Reshape|Unsqueeze] Sub Mul|Pow ReduceSum   rbf (squared distances to constant prototypes)
 //   Tanh | Relu | Sigmoid | Mul 2/3, Tanh, Mul 1.7159   the activation of the layer before
 //   Softmax | LogSoftmax               only last: the net is trained with softmax cross-entropy
-//   Identity | Dropout                 skipped
+//   Identity | Dropout | Pad of zeros  skipped
 // Constants are initializers or Constant nodes. Anything else (an unknown op, a branch, a cycle, a
 // missing initializer, an attribute the engine cannot honour) is an Error naming the node and its
 // op: a model is imported exactly or not at all. Layers are named C<k>, S<k>, F<k> by position (k
@@ -224,6 +224,14 @@ struct Importer {
         spec.input = cur;
     }
 
+    // A Pad that pads nothing (PyTorch 1.13 puts one before each AveragePool).
+    bool no_padding(const Node& n) const {
+        std::vector<int64_t> p = n.in.size() > 1 ? ints_in(n, 1) : ints_attr(n, "pads", {});
+        for (int64_t x : p)
+            if (x != 0) return false;
+        return true;
+    }
+
     void conv(const Node& n) {
         if (cur.h == 1 && cur.w == 1 && spec.layers.size() && spec.layers.back().type == LayerType::Full)
             fail(n, "a conv after a full layer is not supported");
@@ -369,7 +377,7 @@ struct Importer {
         while (i < chain.size()) {
             const Node& n = *chain[i];
             const std::string& op = n.op;
-            if (op == "Identity" || op == "Dropout") i++;
+            if (op == "Identity" || op == "Dropout" || (op == "Pad" && no_padding(n))) i++;
             else if (op == "Conv") conv(n);
             else if (op == "AveragePool" || op == "MaxPool") pool(n);
             else if (op == "Gemm") gemm(n);

@@ -24,6 +24,16 @@ constexpr int64_t kMaxElements = int64_t(64) << 20;  // the largest tensor the e
 
 std::string str(const char* s) { return s ? std::string(s) : std::string(); }
 
+// An enum field as nanopb stored it: any int32 from the wire (reading it as the C++ enum type would
+// be undefined for values outside the enum).
+template <class E>
+int32_t enum_value(const E& e) {
+    static_assert(sizeof(E) == sizeof(int32_t), "nanopb enums are int-sized");
+    int32_t v;
+    std::memcpy(&v, &e, sizeof v);
+    return v;
+}
+
 std::string dims_text(const std::vector<int64_t>& d) {
     std::string s = "[";
     for (size_t k = 0; k < d.size(); k++) s += (k ? "," : "") + std::to_string(d[k]);
@@ -40,7 +50,7 @@ Tensor tensor_from(const onnx_TensorProto& p, const std::string& where) {
     if (n < 0)
         throw Error(ErrorKind::Format, where, what + " has dims " + dims_text(t.dims) + ": negative, or more than " +
                                                  with_commas(uint64_t(kMaxElements)) + " elements");
-    if (p.has_data_location && p.data_location == onnx_TensorProto_DataLocation_EXTERNAL)
+    if (p.has_data_location && enum_value(p.data_location) == onnx_TensorProto_DataLocation_EXTERNAL)
         throw Error(ErrorKind::Format, where, what + " keeps its data in an external file (not supported: save the "
                                                  "model with its weights inside)");
     const size_t raw = p.raw_data ? p.raw_data->size : 0;
@@ -139,7 +149,7 @@ Model decode(const uint8_t* bytes, size_t size, const std::string& where) {
             const onnx_AttributeProto& pa = pn.attribute[j];
             Attr a;
             a.name = str(pa.name);
-            a.type = pa.has_type ? int(pa.type) : 0;
+            a.type = pa.has_type ? enum_value(pa.type) : 0;
             a.f = pa.f;
             a.i = pa.i;
             if (pa.s) a.s.assign(reinterpret_cast<const char*>(pa.s->bytes), pa.s->size);

@@ -64,6 +64,8 @@ std::string replay(const std::string& target, const Bytes& b, std::string& detai
     }
     if (target == "weights")
         return outcome([&] { (void)lenet::weights_from_bytes(d, n, "corpus.lenet"); }, detail);
+    if (target == "onnx")
+        return outcome([&] { (void)lenet::network_from_onnx(d, n, "corpus.onnx"); }, detail);
     if (target == "arch")
         return outcome([&] {
             lenet::ArchSpec s = lenet::arch_from_json(std::string(b.begin(), b.end()), "corpus.json");

@@ -1,0 +1,114 @@
+#!/usr/bin/env python3
+"""check_torch_onnx.py — LeNets built and exported to ONNX by PyTorch, imported by `lenet5 eval`.
+
+Three students' LeNets, each trained briefly here (fixed seed, 3,000 training digits, one pass), then
+exported with torch.onnx.export (opset 13, batch axis dynamic):
+  tanh     the modern textbook one: 32x32 input, Conv/Tanh/AvgPool, Flatten, Linear x3
+  relu     ReLU and max-pooling on 28x28 with padding 2, flattened by reshape(-1, 400)
+  sigmoid  d2l's: Sigmoid, AvgPool, padding 2, ending in Softmax
+For each: `lenet5 eval --weights X.onnx --limit N --predictions CSV` (no --arch) must give PyTorch's
+predictions on the first N test digits and its softmax scores within 1e-4. --out-dir keeps the
+.onnx files and PyTorch's scores (X.scores.json) for the page's test (tests/web/onnx.test.mjs).
+
+Usage: check_torch_onnx.py --lenet5 PATH --workdir DIR --data MNIST_DIR [--count 1000]
+Needs Debian's python3-torch and python3-onnx (run with /usr/bin/python3). Exit status 0 when every
+check passes.
+"""
+import argparse
+import csv
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import torch
+from torch import nn
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from checklib import check, summary  # noqa: E402
+
+
+def read_idx(data_dir, prefix, count):
+    with open(os.path.join(data_dir, prefix + "-images-idx3-ubyte"), "rb") as f:
+        images = np.frombuffer(f.read(), np.uint8)[16:].reshape(-1, 28, 28)[:count]
+    with open(os.path.join(data_dir, prefix + "-labels-idx1-ubyte"), "rb") as f:
+        labels = np.frombuffer(f.read(), np.uint8)[8:][:count]
+    return torch.tensor(images, dtype=torch.float32).unsqueeze(1) / 255.0, torch.tensor(labels, dtype=torch.long)
+
+
+class Reshape400(nn.Module):
+    def forward(self, x):
+        return x.reshape(-1, 400)
+
+
+def models():
+    """name -> (model, input side): 32 means the digits are padded by 2 before the model."""
+    tanh = nn.Sequential(nn.Conv2d(1, 6, 5), nn.Tanh(), nn.AvgPool2d(2), nn.Conv2d(6, 16, 5), nn.Tanh(),
+                         nn.AvgPool2d(2), nn.Flatten(), nn.Linear(400, 120), nn.Tanh(), nn.Linear(120, 84), nn.Tanh(),
+                         nn.Linear(84, 10))
+    relu = nn.Sequential(nn.Conv2d(1, 6, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(6, 16, 5), nn.ReLU(),
+                         nn.MaxPool2d(2), Reshape400(), nn.Linear(400, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(),
+                         nn.Linear(84, 10))
+    sigmoid = nn.Sequential(nn.Conv2d(1, 6, 5, padding=2), nn.Sigmoid(), nn.AvgPool2d(2, stride=2),
+                            nn.Conv2d(6, 16, 5), nn.Sigmoid(), nn.AvgPool2d(2, stride=2), nn.Flatten(),
+                            nn.Linear(400, 120), nn.Sigmoid(), nn.Linear(120, 84), nn.Sigmoid(), nn.Linear(84, 10))
+    return {"tanh": (tanh, 32), "relu": (relu, 28), "sigmoid": (sigmoid, 28)}
+
+
+def frame(x, side):
+    return nn.functional.pad(x, (2, 2, 2, 2)) if side == 32 else x
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    for n in ("--lenet5", "--workdir", "--data"):
+        ap.add_argument(n, required=True)
+    ap.add_argument("--count", type=int, default=1000)
+    ap.add_argument("--out-dir")
+    args = ap.parse_args()
+    os.makedirs(args.workdir, exist_ok=True)
+    torch.manual_seed(5)
+    torch.set_num_threads(1)
+    train_x, train_y = read_idx(args.data, "train", 3000)
+    test_x, _ = read_idx(args.data, "t10k", args.count)
+    for name, (model, side) in models().items():
+        opt = torch.optim.Adam(model.parameters(), lr=2e-3)
+        model.train()
+        for i in range(0, len(train_x), 32):
+            opt.zero_grad()
+            nn.functional.cross_entropy(model(frame(train_x[i:i + 32], side)), train_y[i:i + 32]).backward()
+            opt.step()
+        model.eval()
+        exported = nn.Sequential(model, nn.Softmax(dim=1)) if name == "sigmoid" else model
+        path = os.path.join(args.out_dir or args.workdir, "torch-%s.onnx" % name)
+        torch.onnx.export(exported, torch.zeros(1, 1, side, side), path, opset_version=13, input_names=["x"],
+                          output_names=["y"], dynamic_axes={"x": {0: "N"}, "y": {0: "N"}})
+        with torch.no_grad():
+            ref = torch.softmax(model(frame(test_x, side)), dim=1).numpy()
+        if args.out_dir:
+            with open(os.path.join(args.out_dir, "torch-%s.scores.json" % name), "w") as f:
+                json.dump(ref.tolist(), f)
+        out = os.path.join(args.workdir, "torch-%s.csv" % name)
+        r = subprocess.run([args.lenet5, "eval", "--weights", path, "--data", args.data, "--limit", str(args.count),
+                            "--predictions", out], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        check(r.returncode == 0, "%s: lenet5 eval failed: %s" % (name, r.stderr.strip()))
+        if r.returncode != 0:
+            continue
+        with open(out) as f:
+            rows = list(csv.DictReader(f))
+        ours = np.array([[float(row["score%d" % c]) for c in range(10)] for row in rows], np.float32)
+        predicted = np.array([int(row["predicted"]) for row in rows])
+        check(len(rows) == args.count, "%s: %d rows, expected %d" % (name, len(rows), args.count))
+        diff = float(np.abs(ours - ref).max())
+        same = int((predicted == ref.argmax(1)).sum())
+        accuracy = float((ref.argmax(1) == np.array([int(row["label"]) for row in rows])).mean())
+        print("%s: PyTorch accuracy %.1f%%, %d of %d predictions agree, max |d softmax| %.2e"
+              % (name, 100 * accuracy, same, len(rows), diff))
+        check(same == len(rows), "%s: %d of %d predictions differ from PyTorch" % (name, len(rows) - same, len(rows)))
+        check(diff < 1e-4, "%s: softmax differs from PyTorch by %.3g" % (name, diff))
+    return summary("check_torch_onnx")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
