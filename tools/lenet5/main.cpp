@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
     register_classify(app);
     register_convert(app);
     register_bench(app);
+    register_top_digits(app);
 
     try {
         app.parse(argc, argv);

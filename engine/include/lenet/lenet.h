@@ -21,7 +21,7 @@
 //
 // Sections (each implemented in its own engine/src/*.cpp): errors, architecture specs, network
 // (params, counts, forward/backward), data (idx, images, preprocessing), weights files (native, npz),
-// training.
+// training (with distortions and chosen transforms), what excites a unit, batched inference.
 #pragma once
 
 #include <cstddef>
@@ -506,6 +506,30 @@ Distortion distort_draw(const DistortParams& p, uint64_t sample_seed);
 // out (rows, cols) = in resampled through d; out must not alias in. Pixels mapped from outside are 0.
 void       distort_apply(const Distortion& d, const uint8_t* in, int rows, int cols, uint8_t* out);
 
+// A chosen transform of one digit (the visualizer's invariance lab; src/distort.cpp): the planar
+// affine part resampled by distort_apply (training's code), then the stroke thickness, then
+// salt-and-pepper noise. The default is the identity: out == in exactly.
+struct Transform {
+    float    dx = 0, dy = 0;  // pixels (+x right, +y down)
+    float    scale = 1;       // both axes, about the image centre
+    float    rotate = 0;      // degrees, clockwise on screen
+    float    shear = 0;       // horizontal: x += shear (y - centre)
+    float    thickness = 0;   // pixels of stroke grown (> 0) or thinned (< 0); fractions blend
+    float    noise = 0;       // fraction of pixels set to black or white at random
+    uint64_t seed = 0;        // which pixels the noise hits (more noise, same seed: a superset)
+    bool identity() const {
+        return dx == 0 && dy == 0 && scale == 1 && rotate == 0 && shear == 0 && thickness == 0 && noise == 0;
+    }
+};
+// The accepted ranges (inclusive); transform_validate refuses anything else, NaN included.
+struct TransformLimits {
+    static constexpr float max_shift = 6.0f, min_scale = 0.6f, max_scale = 1.4f, max_rotate = 45.0f,
+                           max_shear = 1.0f, max_thickness = 2.0f, max_noise = 0.5f;
+};
+void transform_validate(const Transform& t, const std::string& where = "transform");  // Error(Value)
+// out (rows, cols) = in transformed by t (validated first); out must not alias in.
+void transform_apply(const Transform& t, const uint8_t* in, int rows, int cols, uint8_t* out);
+
 struct TrainConfig {
     Optimizer optimizer    = Optimizer::Sgd;
     Schedule  schedule     = Schedule::Constant;
@@ -679,6 +703,48 @@ public:
 private:
     TrainerImpl* impl_;
 };
+
+// ================================================================================================
+// What excites a unit (src/top_units.cpp): the digits of a data set that drive one unit highest
+// ================================================================================================
+struct UnitRef {
+    int layer = -1;         // index into Network::layers()
+    int map = 0, y = 0, x = 0;  // position in that layer's output (C, H, W); a vector's unit: (i, 0, 0)
+};
+// The unit of the layer named `layer` (as LayerInfo::name) at (map, y, x), checked against its
+// output shape: Error(Usage, "layer" or "unit", ...) naming what is wrong and what exists.
+UnitRef unit_ref(const Network& net, const std::string& layer, int map, int y, int x);
+
+// Ranked by the unit's output, highest first; equal outputs (a saturated tanh) by the
+// pre-activation, then the lower index.
+struct TopActivations {
+    std::vector<int>   indices;      // data set indices
+    std::vector<float> activations;  // the unit's output (after the activation) for each
+    std::vector<float> pre;          // its pre-activation
+};
+
+// Incremental search (the UI steps it a slice per frame) over samples 0 .. subset - 1 of `data`:
+// each runs the layers up to the unit's. count in 1..1000 and subset in 1..data.count (-1: all),
+// else Error(Usage). Keeps references to net and data.
+class TopActivationSearch {
+public:
+    TopActivationSearch(const Network& net, const Dataset& data, const UnitRef& unit, int count, int subset = -1);
+    bool step(int n);  // up to n more samples; true when all are done
+    bool finished() const { return done_ >= total_; }
+    int  done() const { return done_; }
+    int  total() const { return total_; }
+    TopActivations result() const;  // the top `count` of the samples done so far
+private:
+    const Network*     net_;
+    const Dataset*     data_;
+    UnitRef            unit_;
+    size_t             offset_ = 0;  // of the unit in its layer's output
+    int                count_ = 0, done_ = 0, total_ = 0;
+    Workspace          ws_;
+    std::vector<float> x_, values_, pres_;  // one input; every sample's output and pre-activation so far
+};
+// Blocking: the whole search at once.
+TopActivations top_activations(const Network& net, const Dataset& data, const UnitRef& unit, int count, int subset = -1);
 
 // ================================================================================================
 // Batched inference and the benchmark (src/batch.cpp, src/bench.cpp). Method: docs/performance.md.
