@@ -74,6 +74,8 @@ struct GlState {
     Heatmap legend;                 // 256x1 ramp 0..1
 };
 
+#include "app_backward.h"  // BackwardView: the training steps after OUTPUT (uses Heatmap)
+
 // ---- textures of the current view (app_textures.cpp) --------------------------------------------
 struct ViewTextures {
     Heatmap pad;          // the drawing pad's ink
@@ -200,6 +202,8 @@ struct AppState {
                                                // (text_w <= col_w and right <= limit: none is cut)
     TrainState              train;             // app_train.h
     EvalView                eval;              // the Evaluate window (app_eval.cpp)
+    BackwardView            backward;   // the training steps after OUTPUT (app_backward.h)
+    AppMode                 mode = AppMode::Step;  // state().mode; the rule is in app_backward.h
     FrameStats              stats;
 };
 
@@ -247,6 +251,12 @@ Trace            trace_unit(const AppState& app);             // the selected un
 // ---- app_textures.cpp ---------------------------------------------------------------------------
 void refresh_textures(AppState& app);  // step 2 of the frame (above): re-upload what changed
 void free_textures(AppState& app);
+// Values (C, H, W) as a texture: maps stacked vertically (W, C*H), a vector as vector_grid's grid,
+// an image (the input) always as its map.
+void upload_maps(Heatmap& tex, const float* d, const lenet::Shape& s, bool image = false);
+// A layer's weight tensor (as params() lays it out, or the RBF prototypes) packed as the weights
+// panel draws it: conv (O,I,K,K) as Table I (O*K, I*K); full (O,I) as (I, O); rbf as 10 7x12 bitmaps.
+void upload_weight_tensor(const AppState& app, Heatmap& tex, int layer, const float* w);
 // h.data[i], or 0 outside it (hover read-outs of a texture drawn for another shape)
 inline float heatmap_value(const Heatmap& h, size_t i) { return i < h.data.size() ? h.data[i] : 0.0f; }
 
@@ -294,6 +304,7 @@ namespace theme {
 extern const ImVec4 kTitle, kLayerName, kGood, kBad, kWarn, kNotice, kPlain, kPadHint;
 extern const ImVec4 kBarLabel, kBarValue, kWinner, kAxis, kFocus;
 extern const ImVec4 kStripCurrent, kStripCurrentText, kStripDone, kStripTodo;
+extern const ImVec4 kStripBackCurrent, kStripBackDone, kStripBackTodo;  // the training steps after OUTPUT
 extern const ImVec4 kBadgeTrainedHere, kBadgeUntrained, kBadgeTrained, kRowCurrent, kRowHovered;
 }  // namespace theme
 void        apply_theme();   // ImGui's dark style with darker backgrounds behind text (app_create)
@@ -309,7 +320,15 @@ void draw_input_panel(AppState& app);
 void draw_layer_panel(AppState& app);
 void draw_summary_panel(AppState& app);
 void draw_activations_panel(AppState& app);
+// Values (C, H, W) drawn as the activations panel draws a step's maps (tex from upload_maps), the
+// value under the mouse named `what`; a click selects the unit (app.unit_*).
+void draw_value_maps(AppState& app, const Heatmap& tex, const lenet::Shape& sh, const ColorScale& scale, const char* what,
+                     bool image = false);
 void draw_weights_panel(AppState& app);
+// A conv or full layer's weight tensor as the weights panel draws it (conv kernels, C3 as Table I;
+// the full matrix), from tex (upload_weight_tensor) and the layer's biases; w and b name the values
+// ("w", "bias"; the training steps: "dE/dw", "dE/db").
+void draw_weight_tensor(AppState& app, int layer, const Heatmap& tex, const float* bias, const char* w, const char* b);
 // The RBF layer's ten 7x12 prototypes side by side (weights and output panels).
 void draw_prototypes(AppState& app, float cell, const std::vector<float>* distances, int best);
 void draw_trace_panel(AppState& app);

@@ -23,7 +23,8 @@
 //   test set is in, not only its
 //   first slice), waiting (what the app waits for: a data set, weights or a link; "" = nothing),
 //   searching + search_message (the "next misclassified" search and what it says), eval (the
-//   Evaluate window's report: app_eval.h).
+//   Evaluate window's report: app_eval.h); mode, train_steps, backward, and layer/layer_index past
+//   OUTPUT (app_backward_api.cpp).
 //   The page adds `assets`, the loader's progress (web/lenet_api.js).
 // app_command() commands ({"cmd": name, ...}; reply {"ok": true, ...} or {"ok": false, "error"}; a
 // string argument with a control character is refused, and errors show the caller's text escaped):
@@ -35,7 +36,8 @@
 //   again), state, theme (reply {ok, pairs: [{what, fg, bg}]}: every text colour with the backgrounds
 //   under it, bottom first, as [r, g, b, a] in 0..1: app_theme.cpp), debug_sleep {ms} (every frame
 //   then takes at least ms, 0..2000: a slow device, for tests; 0 = off), evaluate and eval_cell
-//   {true, predicted} (the Evaluate window, app_eval.cpp).
+//   {true, predicted} (the Evaluate window, app_eval.cpp); backward, gradient and the training steps'
+//   names for select_layer (app_backward_api.cpp).
 #include "app.h"
 #include "printable.h"
 
@@ -130,6 +132,7 @@ std::string app_state_json(const AppState& app) {
     };
     train_state_json(app, j);
     eval_state_json(app, j);
+    backward_state_json(app, j);  // mode, the training steps (app_backward_api.cpp)
     return j.dump();
 }
 
@@ -148,7 +151,7 @@ std::string app_command(AppState& app, const std::string& text) {
         if (value.is_string() && lenet_web::has_control_chars(value.get<std::string>()))
             return fail(printable(name) + ": \"" + printable(key) + "\" has a control character: '" +
                         printable(value.get<std::string>()) + "'");
-    auto ok = [&]() { return json({{"ok", true}, {"layer", view_name(app, app.view)}, {"layer_index", app.view},
+    auto ok = [&]() { return json({{"ok", true}, {"layer", step_name(app, step_index(app))}, {"layer_index", step_index(app)},
                                    {"prediction", app.prediction.label}, {"preset", app.arch}}).dump(); };
     auto str = [&](const char* key, std::string& out) {
         if (!cmd.contains(key) || !cmd[key].is_string()) return false;
@@ -164,6 +167,7 @@ std::string app_command(AppState& app, const std::string& text) {
     };
     std::string s;
     if (train_command(app, cmd, s)) return s;  // train, pause, ...: app_train_api.cpp
+    if (backward_command(app, cmd, s)) return s;  // backward, gradient, the training steps (app_backward_api.cpp)
     int i = 0;
     if (eval_command(app, cmd, s)) return s;
     if (name == "select_preset" || name == "select_arch") {

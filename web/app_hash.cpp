@@ -1,8 +1,9 @@
-// web/app_hash.cpp — the URL hash (#arch=lenet5-1998&sample=123&layer=C3&unit=2,4,5) applied to the
-// app, and written back from it. Syntax checks are in hash_parse.cpp; here the values are checked
-// against the engine (does the preset, layer, sample, unit exist?). Every bad value is skipped with
-// a notice, the rest still applies; nothing here throws.
+// web/app_hash.cpp — the URL hash (#arch=lenet5-1998&sample=123&layer=C3&unit=2,4,5, or back=C3 for
+// a training step) applied to the app, and written back from it. Syntax checks are in
+// hash_parse.cpp; here the values are checked against the engine (does the preset, layer, sample,
+// unit exist?). Every bad value is skipped with a notice, the rest still applies; nothing here throws.
 #include "app.h"
+#include "backward_steps.h"
 #include "hash_parse.h"
 
 #include <algorithm>
@@ -62,8 +63,15 @@ void apply_hash(AppState& app, const std::string& hash) {
                 notice(app, "ignored layer=" + (h.layer_index >= 0 ? std::to_string(h.layer_index) : h.layer) +
                                 " (no such layer in " + app.net->spec().name + ")");
         }
+        if (h.has_back) {
+            const int step = lenet_web::train_step_from_name(*app.net, h.back);
+            if (step >= 0)
+                set_backward_step(app, step);
+            else
+                notice(app, "ignored back=" + h.back + " (LOSS, UPDATE or a layer of " + app.net->spec().name + ")");
+        }
         if (h.has_unit) {
-            const lenet::Shape s = view_shape(app, app.view);
+            const lenet::Shape s = step_shape(app, step_index(app));
             const int y = std::max(h.unit_y, 0), x = std::max(h.unit_x, 0);
             if (app.view > 0 && h.unit_map < s.c && y < s.h && x < s.w) {
                 app.unit_map = h.unit_map;
@@ -73,8 +81,8 @@ void apply_hash(AppState& app, const std::string& hash) {
             } else {
                 notice(app, "ignored unit=" + std::to_string(h.unit_map) +
                                 (h.unit_y >= 0 ? "," + std::to_string(h.unit_y) + "," + std::to_string(h.unit_x) : "") +
-                                " (not a unit of " + view_name(app, app.view) + ", " +
-                                lenet::shape_str(view_shape(app, app.view)) + ")");
+                                " (not a unit of " + step_name(app, step_index(app)) + ", " +
+                                lenet::shape_str(step_shape(app, step_index(app))) + ")");
             }
         }
         if (h.has_view) app.show_pre = h.pre;
@@ -100,12 +108,14 @@ std::string make_hash(const AppState& app) {
         h.has_sample = true;
         h.sample = app.sample;
     }
-    h.has_layer = true;
+    h.has_back = backward_active(app);  // a training step: back=LOSS|UPDATE|<layer> instead of layer=
+    h.back = lenet_web::train_step_link_name(*app.net, app.backward.step);
+    h.has_layer = !h.has_back;
     h.layer = view_name(app, app.view);
     if (app.unit_map >= 0) {
         h.has_unit = true;
         h.unit_map = app.unit_map;
-        const lenet::Shape s = view_shape(app, app.view);
+        const lenet::Shape s = step_shape(app, step_index(app));
         h.unit_y = s.h * s.w > 1 ? app.unit_y : -1;
         h.unit_x = s.h * s.w > 1 ? app.unit_x : -1;
     }

@@ -30,12 +30,17 @@ void layout_stacked(AppState& app) {
     ImGui::Separator();
     draw_input_panel(app);
     ImGui::Separator();
-    draw_layer_panel(app);
+    if (backward_active(app)) {
+        draw_backward_panel(app);
+    } else {
+        draw_layer_panel(app);
+        ImGui::Separator();
+        if (app.view == view_count(app) - 1) draw_output_panel(app);
+        else draw_activations_panel(app);
+    }
     ImGui::Separator();
-    if (app.view == view_count(app) - 1) draw_output_panel(app);
-    else draw_activations_panel(app);
-    ImGui::Separator();
-    if (ImGui::CollapsingHeader("Weights", ImGuiTreeNodeFlags_DefaultOpen)) draw_weights_panel(app);
+    if (ImGui::CollapsingHeader("Weights", ImGuiTreeNodeFlags_DefaultOpen))
+        backward_active(app) ? draw_backward_weights_panel(app) : draw_weights_panel(app);
     if (ImGui::CollapsingHeader("Trace a unit", ImGuiTreeNodeFlags_DefaultOpen)) draw_trace_panel(app);
     if (ImGui::CollapsingHeader("Train")) draw_train_panel(app);
     if (ImGui::IsWindowHovered(ImGuiHoveredFlags_AllowWhenBlockedByActiveItem) && ImGui::IsMouseDragging(0) &&
@@ -57,16 +62,21 @@ void layout_wide(AppState& app) {
     ImGui::EndChild();
     ImGui::SameLine();
     ImGui::BeginChild("##layer", ImVec2(mid_w, avail_h), true);
-    draw_layer_panel(app);
-    ImGui::Separator();
-    if (app.view == view_count(app) - 1) draw_output_panel(app);
-    else draw_activations_panel(app);
+    if (backward_active(app)) {
+        draw_backward_panel(app);  // a training step after OUTPUT
+    } else {
+        draw_layer_panel(app);
+        ImGui::Separator();
+        if (app.view == view_count(app) - 1) draw_output_panel(app);
+        else draw_activations_panel(app);
+    }
     ImGui::EndChild();
     ImGui::SameLine();
     ImGui::BeginChild("##details", ImVec2(0, avail_h), true);
     if (ImGui::BeginTabBar("##tabs")) {
         if (ImGui::BeginTabItem("Weights")) {
-            draw_weights_panel(app);
+            if (backward_active(app)) draw_backward_weights_panel(app);
+            else draw_weights_panel(app);
             ImGui::EndTabItem();
         }
         ImGuiTabItemFlags trace_flags = app.focus_trace ? ImGuiTabItemFlags_SetSelected : 0;

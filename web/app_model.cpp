@@ -126,6 +126,7 @@ void recompute_all(AppState& app) {
 void select_arch(AppState& app, const std::string& name_or_path) {
     lenet::ArchSpec spec = lenet::arch_load(name_or_path);  // throws lenet::Error
     train_end(app);  // it refers to the old network
+    leave_backward(app);  // a new network starts at its forward steps
     train_defaults(app, spec);
     auto net = std::make_unique<lenet::Network>(spec);
     if (net->input_shape().c != 1 || net->input_shape().h < 28 || net->input_shape().w < 28)
@@ -258,6 +259,7 @@ void set_input_pixels(AppState& app, const std::vector<float>& pixels01, int row
 }
 
 void set_view(AppState& app, int view) {
+    leave_backward(app);  // a forward view: the training steps after OUTPUT are left
     view = std::clamp(view, 0, view_count(app) - 1);
     if (view != app.view) {
         app.unit_map = -1;
@@ -276,7 +278,8 @@ void set_view(AppState& app, int view) {
     announce_step(app);
 }
 
-void step_view(AppState& app, int delta) { set_view(app, app.view + delta); }
+// Past OUTPUT the strip goes on with the training steps (LOSS, the backward steps, UPDATE).
+void step_view(AppState& app, int delta) { set_step(app, step_index(app) + delta); }
 
 void run_to_output(AppState& app) {
     app.playing = false;

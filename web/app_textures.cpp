@@ -1,19 +1,15 @@
 // web/app_textures.cpp — the textures the panels draw (AppState::tex), packed from the engine's
 // values and uploaded once per frame by refresh_textures, before the panels are laid out (see the
 // frame order in app.h). Only what changed since the last upload is sent: the pad when its ink
-// changed, the view textures when the input, the weights, the view or pre/post changed.
+// changed, the view textures when the input, the weights, the view or pre/post changed, a training
+// step's textures when its gradients or the step changed.
 #include "app.h"
 
 #include <algorithm>
 
-namespace {
-
-// A view's values as a texture: maps stacked vertically (W, C*H), or a vector as a grid.
-void upload_view(const AppState& app, Heatmap& tex, int view, bool pre) {
-    const float* d = view_data(app, view, pre);
-    const lenet::Shape s = view_shape(app, view);
+void upload_maps(Heatmap& tex, const float* d, const lenet::Shape& s, bool image) {
     if (!d) return;
-    if (s.h * s.w > 1 || view == 0) {
+    if (s.h * s.w > 1 || image) {
         heatmap_upload(tex, d, s.w, s.c * s.h);
     } else {
         int cols, rows;
@@ -24,16 +20,9 @@ void upload_view(const AppState& app, Heatmap& tex, int view, bool pre) {
     }
 }
 
-// The current layer's weights as one texture:
-//   conv (O, I, K, K): as the paper's Table I, one row of O kernels per input map: (O*K, I*K)
-//   full (O, I): the matrix, one row per output unit: (I, O)
-//   rbf prototypes (O, 84): 10 bitmaps of 7x12 side by side: (O*7, 12)
-void upload_weights(AppState& app) {
-    if (app.view <= 0) return;
-    const lenet::LayerInfo& L = app.net->layers()[size_t(app.view - 1)];
-    const lenet::LayerSpec& S = app.net->spec().layers[size_t(app.view - 1)];
-    const float* w = app.net->params().data() + L.weight_offset;
-    Heatmap& tex = app.tex.weights;
+void upload_weight_tensor(const AppState& app, Heatmap& tex, int layer, const float* w) {
+    const lenet::LayerInfo& L = app.net->layers()[size_t(layer)];
+    const lenet::LayerSpec& S = app.net->spec().layers[size_t(layer)];
     if (L.type == lenet::LayerType::Conv) {
         const int O = L.out.c, I = L.in.c, K = S.kernel;
         std::vector<float> t(size_t(I) * K * O * K);
@@ -47,19 +36,20 @@ void upload_weights(AppState& app) {
     } else if (L.type == lenet::LayerType::Full) {
         heatmap_upload(tex, w, int(L.in.size()), L.out.c);
     } else if (L.type == lenet::LayerType::Rbf) {
-        const float* p = app.net->fixed().data() + L.fixed_offset;
         const int O = L.out.c, I = int(L.in.size());
         if (I == 84) {
             std::vector<float> t(size_t(O) * 7 * 12);
             for (int o = 0; o < O; ++o)
                 for (int y = 0; y < 12; ++y)
-                    for (int x = 0; x < 7; ++x) t[size_t(y) * (O * 7) + size_t(o) * 7 + x] = p[size_t(o) * 84 + y * 7 + x];
+                    for (int x = 0; x < 7; ++x) t[size_t(y) * (O * 7) + size_t(o) * 7 + x] = w[size_t(o) * 84 + y * 7 + x];
             heatmap_upload(tex, t.data(), O * 7, 12);
         } else {
-            heatmap_upload(tex, p, I, O);
+            heatmap_upload(tex, w, I, O);
         }
     }
 }
+
+namespace {
 
 // The preprocessing strip: every step of the drawing's preprocessing, or the test digit.
 void upload_steps(AppState& app) {
@@ -84,14 +74,20 @@ void refresh_textures(AppState& app) {
         app.pad.dirty = false;
     }
     eval_refresh_textures(app);
+    backward_refresh(app);  // the training step shown, if any (app_backward.cpp)
     if (t.version == app.version && t.pre == app.show_pre && t.view == app.view) return;
     t.version = app.version;
     t.pre = app.show_pre;
     t.view = app.view;
-    upload_view(app, t.input, 0, false);
-    upload_view(app, t.act, app.view, app.show_pre);
-    if (app.view > 0) upload_view(app, t.prev, app.view - 1, false);
-    upload_weights(app);
+    upload_maps(t.input, view_data(app, 0, false), view_shape(app, 0), true);
+    upload_maps(t.act, view_data(app, app.view, app.show_pre), view_shape(app, app.view), app.view == 0);
+    if (app.view > 0) upload_maps(t.prev, view_data(app, app.view - 1, false), view_shape(app, app.view - 1), app.view == 1);
+    if (app.view > 0) {
+        const lenet::LayerInfo& L = app.net->layers()[size_t(app.view - 1)];
+        upload_weight_tensor(app, t.weights, app.view - 1,
+                             L.type == lenet::LayerType::Rbf ? app.net->fixed().data() + L.fixed_offset
+                                                             : app.net->params().data() + L.weight_offset);
+    }
     upload_steps(app);
     // OUTPUT view of an RBF network: F6's 84 outputs as the paper's 7x12 bitmap.
     const int last = view_count(app) - 1;
@@ -101,6 +97,8 @@ void refresh_textures(AppState& app) {
 }
 
 void free_textures(AppState& app) {
+    heatmap_free(app.backward.d_out);
+    heatmap_free(app.backward.d_weight);
     ViewTextures& t = app.tex;
     heatmap_free(t.pad);
     for (Heatmap& h : t.steps) heatmap_free(h);

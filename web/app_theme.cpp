@@ -25,6 +25,11 @@ const ImVec4 kStripCurrent(0.85f, 0.55f, 0.15f, 1.0f);   // the layer strip: the
 const ImVec4 kStripCurrentText(0.08f, 0.08f, 0.08f, 1.0f);
 const ImVec4 kStripDone(0.22f, 0.36f, 0.55f, 1.0f);      // steps computed
 const ImVec4 kStripTodo(0.20f, 0.22f, 0.26f, 1.0f);      // steps ahead
+// The training steps (LOSS, the backward steps, UPDATE) in violet: the current one light with dark
+// text (kStripCurrentText), the others dark with white text.
+const ImVec4 kStripBackCurrent(0.80f, 0.62f, 0.95f, 1.0f);
+const ImVec4 kStripBackDone(0.42f, 0.22f, 0.52f, 1.0f);
+const ImVec4 kStripBackTodo(0.25f, 0.17f, 0.30f, 1.0f);
 const ImVec4 kBadgeTrainedHere(0.55f, 0.45f, 0.10f, 1.0f);
 const ImVec4 kBadgeUntrained(0.65f, 0.20f, 0.15f, 1.0f);
 const ImVec4 kBadgeTrained(0.16f, 0.45f, 0.25f, 1.0f);
@@ -95,6 +100,9 @@ std::string theme_json() {
     pair("strip: current step", theme::kStripCurrentText, on(window, theme::kStripCurrent));
     pair("strip: computed step", text, on(window, theme::kStripDone));
     pair("strip: step ahead", text, on(window, theme::kStripTodo));
+    pair("strip: current training step", theme::kStripCurrentText, on(window, theme::kStripBackCurrent));
+    pair("strip: training step done", text, on(window, theme::kStripBackDone));
+    pair("strip: training step ahead", text, on(window, theme::kStripBackTodo));
     pair("badge: trained here", text, on(window, theme::kBadgeTrainedHere));
     pair("badge: untrained", text, on(window, theme::kBadgeUntrained));
     pair("badge: trained", text, on(window, theme::kBadgeTrained));

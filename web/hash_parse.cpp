@@ -143,6 +143,9 @@ HashState parse_hash(const std::string& hash_in) {
             } else {
                 bad("expected map or map,y,x with numbers 0..65535");
             }
+        } else if (key == "back") {
+            if (valid_name(value)) { st.back = value; st.has_back = true; }
+            else bad("expected LOSS, UPDATE or a layer name such as C3");
         } else if (key == "view") {
             if (value == "pre" || value == "post") { st.pre = value == "pre"; st.has_view = true; }
             else bad("expected pre or post");
@@ -175,6 +178,7 @@ std::string format_hash(const HashState& s) {
         add("unit", u);
     }
     if (s.has_view) add("view", s.pre ? "pre" : "post");
+    if (s.has_back && valid_name(s.back)) add("back", s.back);
     return out;
 }
 

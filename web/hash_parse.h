@@ -8,6 +8,8 @@
 //   layer=C3             a layer name (1..64 of [A-Za-z0-9._-]) or a layer index 0..255
 //   unit=3,10,12         a unit of the layer: "map", "map,y,x" (each 0..65,535)
 //   view=pre|post        pre- or post-activation
+//   back=C3              a training step after OUTPUT: LOSS, UPDATE, or a layer's backward step
+//                        (C3 = the strip's C3'); same characters as a layer name
 // Engine-independent (no lenet.h) and never throws: every bad part (unknown key, bad value, bad
 // percent escape, duplicate key, over-long hash) is skipped and explained in `notices`, so the page
 // can show "ignored ..." and carry on with the rest. Whether an arch or layer name exists is for the
@@ -23,7 +25,7 @@ constexpr size_t kMaxHashChars = 2048;  // longer hashes are cut here (with a no
 
 struct HashState {
     bool        has_arch = false, has_data = false, has_input = false, has_sample = false;
-    bool        has_layer = false, has_unit = false, has_view = false;
+    bool        has_layer = false, has_unit = false, has_view = false, has_back = false;
     std::string arch;                 // validated characters only
     std::string data;                 // "mnist" | "fashion"
     std::string input;                // "test" | "draw"
@@ -32,6 +34,7 @@ struct HashState {
     int         layer_index = -1;     // >= 0 when the hash gave a number
     int         unit_map = 0, unit_y = -1, unit_x = -1;  // unit_y/x -1: the whole map / a vector unit
     bool        pre = false;          // view=pre
+    std::string back;                 // "LOSS", "UPDATE" or a layer name
     std::vector<std::string> notices; // one human-readable line per ignored part
 };
 

@@ -1,12 +1,14 @@
 # web/logic.cmake — lenet_app_logic: the app's pure logic, without ImGui, GL or SDL: the URL-hash
 # parser (hash_parse.cpp), the forward and backward trace arithmetic (trace.cpp, trace_backward.cpp),
-# untrusted text made safe to echo (printable.cpp) and the Train tab's arithmetic (train_logic.cpp).
+# untrusted text made safe to echo (printable.cpp), the Train tab's arithmetic (train_logic.cpp) and
+# the training steps after OUTPUT (backward_steps.cpp).
 # The app (web/CMakeLists.txt) links it, and so do the unit tests (tests/CMakeLists.txt:
-# test_hash_parse.cpp, test_trace*.cpp, test_train_logic.cpp), which are also built without the app
+# test_hash_parse.cpp, test_trace*.cpp, test_train_logic.cpp, test_backward_steps.cpp), which are also built without the app
 # (the asan preset). Both include this file; the target is made once.
 include_guard(GLOBAL)
 
 add_library(lenet_app_logic STATIC
+  "${CMAKE_CURRENT_LIST_DIR}/backward_steps.cpp"
   "${CMAKE_CURRENT_LIST_DIR}/hash_parse.cpp"
   "${CMAKE_CURRENT_LIST_DIR}/printable.cpp"
   "${CMAKE_CURRENT_LIST_DIR}/trace.cpp"

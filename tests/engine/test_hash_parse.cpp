@@ -52,6 +52,21 @@ TEST_CASE("hash: empty, no '#', layer by index, single-number unit, percent esca
     CHECK(format_hash(s) == "#arch=lenet5&layer=4&unit=7");
 }
 
+TEST_CASE("hash: back= names a training step (LOSS, UPDATE, a layer's backward step)") {
+    HashState s = parse_hash("#sample=3&back=C3&unit=1,2,3");
+    CHECK(s.notices.empty());
+    CHECK(s.has_back);
+    CHECK(s.back == "C3");
+    CHECK_FALSE(s.has_layer);
+    CHECK(format_hash(s) == "#sample=3&unit=1,2,3&back=C3");
+    CHECK(parse_hash("back=LOSS").back == "LOSS");
+    HashState bad = parse_hash("#back=C3'&layer=C1");
+    CHECK_FALSE(bad.has_back);  // the apostrophe is not a name character: the strip's C3' is back=C3
+    CHECK(bad.has_layer);
+    REQUIRE(bad.notices.size() == 1);
+    CHECK(bad.notices[0].find("back") != std::string::npos);
+}
+
 TEST_CASE("hash: every bad part is skipped with a notice, the rest still applies") {
     struct Case { const char* hash; const char* notice; };
     const Case cases[] = {

@@ -15,7 +15,7 @@ bool same(const lenet_web::HashState& a, const lenet_web::HashState& b) {
            (!a.has_sample || a.sample == b.sample) && a.has_layer == b.has_layer && a.layer == b.layer &&
            a.layer_index == b.layer_index && a.has_unit == b.has_unit &&
            (!a.has_unit || (a.unit_map == b.unit_map && a.unit_y == b.unit_y && a.unit_x == b.unit_x)) &&
-           a.has_view == b.has_view && a.pre == b.pre;
+           a.has_view == b.has_view && a.pre == b.pre && a.has_back == b.has_back && a.back == b.back;
 }
 }  // namespace
 

@@ -15,6 +15,7 @@
 //   ctx.log(...)          prints under the test
 // findCli() is the native `lenet5` to compare the page with: $LENET5_CLI, else the newest
 // build/*/tools/lenet5/lenet5 of this checkout (build it from the same sources as the wasm).
+// waitState(page, predicate, arg, what) waits for a state.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -100,4 +101,16 @@ export function findCli() {
 export async function uniqueColors(file) {
   const { execFileSync } = await import('node:child_process');
   return Number(execFileSync('identify', ['-format', '%k', file]).toString().trim());
+}
+
+// Waits until predicate(arg), evaluated in the page, holds; returns window.lenet.state() then. On a
+// timeout the error names `what` and shows the state.
+export async function waitState(page, predicate, arg, what, timeout = 30000) {
+  const state = () => page.evaluate(() => window.lenet.state());
+  try {
+    await page.waitForFunction(predicate, arg, { timeout, polling: 100 });
+  } catch (e) {
+    throw new Error(`timed out waiting for ${what}; state: ${JSON.stringify(await state()).slice(0, 800)}`);
+  }
+  return state();
 }

@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { check, findCli, uniqueColors } from './harness.mjs';
+import { check, findCli, uniqueColors, waitState } from './harness.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -35,14 +35,6 @@ async function press(page, key, done, arg) {
   await waitFrames(page, 1);
 }
 
-async function waitState(page, predicate, arg, what) {
-  try {
-    await page.waitForFunction(predicate, arg, { timeout: 20000, polling: 100 });
-  } catch (e) {
-    throw new Error(`timed out waiting for ${what}; state: ${JSON.stringify(await state(page)).slice(0, 600)}`);
-  }
-  return state(page);
-}
 
 // A stroke through the points (pad-relative 0..1), one mouse move per point, slow enough that the
 // ~10 FPS page sees every segment.

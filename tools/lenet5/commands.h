@@ -21,5 +21,6 @@ void register_classify(CLI::App& app);
 void register_convert(CLI::App& app);
 void register_bench(CLI::App& app);
 void register_top_digits(CLI::App& app);
+void register_gradient(CLI::App& app);
 
 using lenet::with_commas;  // "60000" -> "60,000"

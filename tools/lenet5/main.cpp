@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
     register_convert(app);
     register_bench(app);
     register_top_digits(app);
+    register_gradient(app);
 
     try {
         app.parse(argc, argv);

@@ -16,7 +16,7 @@ void select_unit(AppState& app, int map, int y, int x) {
     app.unit_x = x;
     app.focus_trace = true;
     platform_announce("Selected unit " + std::to_string(map) + " (" + std::to_string(y) + ", " + std::to_string(x) +
-                      ") of " + view_name(app, app.view));
+                      ") of " + step_name(app, step_index(app)));
 }
 
 // Largest whole number of screen pixels per unit such that all maps fit the space.
@@ -32,8 +32,7 @@ int pick_scale(int count, int w, int h, float avail_w, float avail_h, int& cols)
     return 1;
 }
 
-void maps_grid(AppState& app, const lenet::Shape& sh, const ColorScale& scale) {
-    const Heatmap& tex = app.tex.act;
+void maps_grid(AppState& app, const Heatmap& tex, const lenet::Shape& sh, const ColorScale& scale, const char* what) {
     if (!tex.tex || tex.data.empty()) return;
     const float avail_w = ImGui::GetContentRegionAvail().x;
     const float avail_h = app.stacked ? 520.0f : std::max(120.0f, ImGui::GetContentRegionAvail().y - 4.0f);
@@ -55,8 +54,8 @@ void maps_grid(AppState& app, const lenet::Shape& sh, const ColorScale& scale) {
         if (hovered) {
             app.hover_map = c;
             const float v = heatmap_value(tex, (size_t(c) * sh.h + y) * sh.w + x);
-            ImGui::SetTooltip("%s map %d, y %d, x %d\n%s = %.4f\nclick to trace this unit", view_name(app, app.view).c_str(),
-                              c, y, x, app.show_pre ? "a (pre-activation)" : "output", double(v));
+            ImGui::SetTooltip("%s map %d, y %d, x %d\n%s = %.4f\nclick to trace this unit", step_name(app, step_index(app)).c_str(),
+                              c, y, x, what, double(v));
             dl->AddRect(ImVec2(p0.x + float(x * s), p0.y + float(y * s)), ImVec2(p0.x + float((x + 1) * s), p0.y + float((y + 1) * s)),
                         IM_COL32(255, 220, 0, 255));
             if (ImGui::IsItemClicked() && app.view > 0) select_unit(app, c, y, x);
@@ -76,8 +75,7 @@ void maps_grid(AppState& app, const lenet::Shape& sh, const ColorScale& scale) {
 }
 
 // A layer of vectors (C5's 120 maps of 1x1, F6's 84 units) as one grid of cells.
-void vector_grid_view(AppState& app, const lenet::Shape& sh, const ColorScale& scale) {
-    const Heatmap& tex = app.tex.act;
+void vector_grid_view(AppState& app, const Heatmap& tex, const lenet::Shape& sh, const ColorScale& scale, const char* what) {
     if (!tex.tex || tex.data.empty()) return;
     int cols, rows;
     vector_grid(sh.c, cols, rows);
@@ -96,8 +94,8 @@ void vector_grid_view(AppState& app, const lenet::Shape& sh, const ColorScale& s
         const int gx = int(uv.x * float(cols)), gy = int(uv.y * float(rows)), u = gy * cols + gx;
         if (u < sh.c) {
             ImGui::SetTooltip("%s unit %d (row %d, col %d of the %dx%d grid)\n%s = %.4f\nclick to trace this unit",
-                              view_name(app, app.view).c_str(), u, gy, gx, cols, rows,
-                              app.show_pre ? "a (pre-activation)" : "output", double(heatmap_value(tex, size_t(u))));
+                              step_name(app, step_index(app)).c_str(), u, gy, gx, cols, rows, what,
+                              double(heatmap_value(tex, size_t(u))));
             if (ImGui::IsItemClicked()) select_unit(app, u, 0, 0);
             app.hover_map = u;
         }
@@ -111,6 +109,12 @@ void vector_grid_view(AppState& app, const lenet::Shape& sh, const ColorScale& s
 }
 
 }  // namespace
+
+void draw_value_maps(AppState& app, const Heatmap& tex, const lenet::Shape& sh, const ColorScale& scale, const char* what,
+                     bool image) {
+    if (sh.h * sh.w > 1 || image) maps_grid(app, tex, sh, scale, what);
+    else vector_grid_view(app, tex, sh, scale, what);
+}
 
 void draw_activations_panel(AppState& app) {
     const lenet::Shape sh = view_shape(app, app.view);
@@ -131,6 +135,5 @@ void draw_activations_panel(AppState& app) {
         ImGui::TextDisabled("Not computed yet: step to this layer.");
         return;
     }
-    if (sh.h * sh.w > 1 || app.view == 0) maps_grid(app, sh, scale);
-    else vector_grid_view(app, sh, scale);
+    draw_value_maps(app, app.tex.act, sh, scale, app.show_pre ? "a (pre-activation)" : "output", app.view == 0);
 }

@@ -16,8 +16,16 @@ float max_abs(const std::vector<float>& v) {
     return m;
 }
 
-void kernel_image(AppState& app, int o, int i, int K, float px, const ColorScale& s, const lenet::LayerInfo& L) {
-    const Heatmap& t = app.tex.weights;
+// What a weights drawing shows: the weights themselves or their gradient (the training steps).
+struct Tensor {
+    const Heatmap& tex;   // packed by upload_weight_tensor
+    const float*   bias;  // the layer's biases (or their gradient)
+    const char*    w;     // how a value is named: "w" or "dE/dw"
+    const char*    b;     // "bias" or "dE/db"
+};
+
+void kernel_image(AppState& app, const Tensor& T, int o, int i, int K, float px, const ColorScale& s, const lenet::LayerInfo& L) {
+    const Heatmap& t = T.tex;
     const ImVec2 uv0(float(o * K) / float(t.w), float(i * K) / float(t.h));
     const ImVec2 uv1(float((o + 1) * K) / float(t.w), float((i + 1) * K) / float(t.h));
     ImVec2 uv;
@@ -25,19 +33,21 @@ void kernel_image(AppState& app, int o, int i, int K, float px, const ColorScale
     if (draw_heatmap(app, "##k", t, ImVec2(px, px), uv0, uv1, s, &uv)) {
         const int ky = int(uv.y * float(K)), kx = int(uv.x * float(K));
         const float w = heatmap_value(t, (size_t(i) * K + ky) * size_t(t.w) + size_t(o) * K + kx);
-        const float b = app.net->params()[L.bias_offset + size_t(o)];
-        ImGui::SetTooltip("%s kernel: output map %d <- input map %d\nw[%d][%d] = %.4f   (bias of map %d: %.4f)", L.name.c_str(),
-                          o, i, ky, kx, double(w), o, double(b));
+        ImGui::SetTooltip("%s kernel: output map %d <- input map %d\n%s[%d][%d] = %.4g   (%s of map %d: %.4g)", L.name.c_str(),
+                          o, i, T.w, ky, kx, double(w), T.b, o, double(T.bias[o]));
     }
     ImGui::PopID();
 }
 
-void conv_weights(AppState& app, const lenet::LayerSpec& S, const lenet::LayerInfo& L) {
+void conv_weights(AppState& app, const Tensor& T, int layer) {
+    const lenet::LayerSpec& S = app.net->spec().layers[size_t(layer)];
+    const lenet::LayerInfo& L = app.net->layers()[size_t(layer)];
+    const std::string in_name = view_name(app, layer);  // view `layer` is the layer's input
     const int O = L.out.c, I = L.in.c, K = S.kernel;
     ColorScale s{ColorMode::Diverging, 0, 0};
-    s.hi = max_abs(app.tex.weights.data);
+    s.hi = max_abs(T.tex.data);
     s.lo = -s.hi;
-    ImGui::Text("%s kernels: %d x %d x %dx%d (+ %d biases)", L.name.c_str(), O, I, K, K, O);
+    ImGui::Text("%s kernels (%s): %d x %d x %dx%d (+ %d %s)", L.name.c_str(), T.w, O, I, K, K, O, T.b);
     draw_legend(app, s, std::min(240.0f, ImGui::GetContentRegionAvail().x));
     const float avail = ImGui::GetContentRegionAvail().x;
     ImDrawList* dl = ImGui::GetWindowDrawList();
@@ -46,9 +56,9 @@ void conv_weights(AppState& app, const lenet::LayerSpec& S, const lenet::LayerIn
         for (int o = 0; o < O; ++o) {
             if (o) ImGui::SameLine(0, 8);
             ImGui::BeginGroup();
-            kernel_image(app, o, 0, K, px, s, L);
+            kernel_image(app, T, o, 0, K, px, s, L);
             ImGui::TextDisabled("map %d", o);
-            ImGui::TextDisabled("b %.3f", double(app.net->params()[L.bias_offset + size_t(o)]));
+            ImGui::TextDisabled("%s %.3g", T.b, double(T.bias[o]));
             ImGui::EndGroup();
         }
         return;
@@ -58,7 +68,7 @@ void conv_weights(AppState& app, const lenet::LayerSpec& S, const lenet::LayerIn
         if (!S.table.empty())
             ImGui::TextWrapped("Table I: rows = %s maps (inputs), columns = %s maps; an empty cell = not connected. "
                                "Hover a map in the activations to highlight its inputs.",
-                               view_name(app, app.view - 1).c_str(), L.name.c_str());
+                               in_name.c_str(), L.name.c_str());
         const float label_w = 22.0f;
         float cell = std::clamp(std::floor((avail - label_w) / float(O)) - 2.0f, float(K), 40.0f);
         cell = std::floor(cell / float(K)) * float(K);  // whole screen pixels per weight
@@ -84,20 +94,18 @@ void conv_weights(AppState& app, const lenet::LayerSpec& S, const lenet::LayerIn
         ImGui::SetCursorScreenPos(g0);
         ImVec2 uv;
         app.table_hover = -1;
-        if (draw_heatmap(app, "##table", app.tex.weights, ImVec2(gw, gh), ImVec2(0, 0), ImVec2(1, 1), s, &uv)) {
+        if (draw_heatmap(app, "##table", T.tex, ImVec2(gw, gh), ImVec2(0, 0), ImVec2(1, 1), s, &uv)) {
             const float gx = uv.x * gw, gy = uv.y * gh;
             const int o = std::min(O - 1, int(gx / step)), i = std::min(I - 1, int(gy / step));
             app.table_hover = o;  // the activations panel frames this map (next frame)
             const int kx = std::clamp(int((gx - float(o) * step) / cell * float(K)), 0, K - 1);
             const int ky = std::clamp(int((gy - float(i) * step) / cell * float(K)), 0, K - 1);
             if (S.table.empty() || S.table[size_t(i) * O + o]) {
-                const float wv = heatmap_value(app.tex.weights, (size_t(i) * K + ky) * size_t(app.tex.weights.w) + size_t(o) * K + kx);
-                ImGui::SetTooltip("%s map %d <- %s map %d: w[%d][%d] = %.4f  (bias of map %d: %.4f)", L.name.c_str(), o,
-                                  view_name(app, app.view - 1).c_str(), i, ky, kx, double(wv), o,
-                                  double(app.net->params()[L.bias_offset + size_t(o)]));
+                const float wv = heatmap_value(T.tex, (size_t(i) * K + ky) * size_t(T.tex.w) + size_t(o) * K + kx);
+                ImGui::SetTooltip("%s map %d <- %s map %d: %s[%d][%d] = %.4g  (%s of map %d: %.4g)", L.name.c_str(), o,
+                                  in_name.c_str(), i, T.w, ky, kx, double(wv), T.b, o, double(T.bias[o]));
             } else {
-                ImGui::SetTooltip("%s map %d does not read %s map %d (Table I)", L.name.c_str(), o,
-                                  view_name(app, app.view - 1).c_str(), i);
+                ImGui::SetTooltip("%s map %d does not read %s map %d (Table I)", L.name.c_str(), o, in_name.c_str(), i);
             }
         }
         const ImU32 window_bg = ImGui::GetColorU32(ImGuiCol_WindowBg) | IM_COL32(0, 0, 0, 255);
@@ -118,8 +126,8 @@ void conv_weights(AppState& app, const lenet::LayerSpec& S, const lenet::LayerIn
         ImGui::SetCursorScreenPos(ImVec2(origin.x, top + float(I) * (cell + 2) + 4));
         if (focus >= 0 && focus < O) {
             std::string ins;
-            for (int i : feeding_maps(app, app.view - 1, focus)) ins += (ins.empty() ? "" : ", ") + std::to_string(i);
-            ImGui::Text("%s map %d reads %s maps %s", L.name.c_str(), focus, view_name(app, app.view - 1).c_str(), ins.c_str());
+            for (int i : feeding_maps(app, layer, focus)) ins += (ins.empty() ? "" : ", ") + std::to_string(i);
+            ImGui::Text("%s map %d reads %s maps %s", L.name.c_str(), focus, in_name.c_str(), ins.c_str());
         }
         return;
     }
@@ -130,22 +138,23 @@ void conv_weights(AppState& app, const lenet::LayerSpec& S, const lenet::LayerIn
         app.unit_map = m;
         app.unit_y = app.unit_x = 0;
     }
-    ImGui::Text("map %d: %d kernels of %dx%d, bias %.4f", m, I, K, K, double(app.net->params()[L.bias_offset + size_t(m)]));
+    ImGui::Text("map %d: %d kernels of %dx%d, %s %.4g", m, I, K, K, T.b, double(T.bias[m]));
     const int cols = std::min(I, 8);
     const float px = std::clamp(std::floor((avail - 6.0f * float(cols)) / float(cols)), 16.0f, 60.0f);
     for (int i = 0; i < I; ++i) {
         if (i % cols) ImGui::SameLine(0, 6);
-        kernel_image(app, m, i, K, px, s, L);
+        kernel_image(app, T, m, i, K, px, s, L);
     }
 }
 
-void full_weights(AppState& app, const lenet::LayerInfo& L) {
-    const Heatmap& t = app.tex.weights;
+void full_weights(AppState& app, const Tensor& T, int layer) {
+    const lenet::LayerInfo& L = app.net->layers()[size_t(layer)];
+    const Heatmap& t = T.tex;
     ColorScale s{ColorMode::Diverging, 0, 0};
     s.hi = max_abs(t.data);
     s.lo = -s.hi;
-    ImGui::Text("%s weights: %d x %lld matrix (+ %d biases); row j = unit j", L.name.c_str(), L.out.c,
-                static_cast<long long>(L.in.size()), L.out.c);
+    ImGui::Text("%s weights (%s): %d x %lld matrix (+ %d %s); row j = unit j", L.name.c_str(), T.w, L.out.c,
+                static_cast<long long>(L.in.size()), L.out.c, T.b);
     draw_legend(app, s, std::min(240.0f, ImGui::GetContentRegionAvail().x));
     const float avail = ImGui::GetContentRegionAvail().x;
     const float px = std::clamp(std::floor(avail / float(t.w)), 1.0f, 8.0f);
@@ -154,7 +163,8 @@ void full_weights(AppState& app, const lenet::LayerInfo& L) {
     const ImVec2 p0 = ImGui::GetCursorScreenPos();
     if (draw_heatmap(app, "##full", t, ImVec2(px * float(t.w), py * float(t.h)), ImVec2(0, 0), ImVec2(1, 1), s, &uv)) {
         const int i = int(uv.x * float(t.w)), j = int(uv.y * float(t.h));
-        ImGui::SetTooltip("w[%d][%d] = %.4f  (unit %d <- input %d)", j, i, double(heatmap_value(t, size_t(j) * t.w + i)), j, i);
+        ImGui::SetTooltip("%s[%d][%d] = %.4g  (unit %d <- input %d; %s %.4g)", T.w, j, i, double(heatmap_value(t, size_t(j) * t.w + i)),
+                          j, i, T.b, double(T.bias[j]));
     }
     if (app.unit_map >= 0 && app.unit_map < t.h)
         ImGui::GetWindowDrawList()->AddRect(ImVec2(p0.x - 1, p0.y + py * float(app.unit_map) - 1),
@@ -163,6 +173,12 @@ void full_weights(AppState& app, const lenet::LayerInfo& L) {
 }
 
 }  // namespace
+
+void draw_weight_tensor(AppState& app, int layer, const Heatmap& tex, const float* bias, const char* w, const char* b) {
+    const Tensor T{tex, bias, w, b};
+    if (app.net->layers()[size_t(layer)].type == lenet::LayerType::Conv) conv_weights(app, T, layer);
+    else full_weights(app, T, layer);
+}
 
 // The ten 7x12 prototypes of the RBF layer (also used by the output panel).
 void draw_prototypes(AppState& app, float cell, const std::vector<float>* distances, int best) {
@@ -203,8 +219,10 @@ void draw_weights_panel(AppState& app) {
         ImGui::TextDisabled("Trained here (Train tab) from %s: %s samples so far.", trained_from(app).c_str(),
                             fmt_int(train_samples_seen(app)).c_str());
     switch (S.type) {
-        case lenet::LayerType::Conv: conv_weights(app, S, L); break;
-        case lenet::LayerType::Full: full_weights(app, L); break;
+        case lenet::LayerType::Conv:
+        case lenet::LayerType::Full:
+            draw_weight_tensor(app, app.view - 1, app.tex.weights, app.net->params().data() + L.bias_offset, "w", "bias");
+            break;
         case lenet::LayerType::Rbf:
             ImGui::TextWrapped("The RBF output's parameters are fixed: each class has a 7x12 bitmap of +1/-1 "
                                "(a stylised digit, Fig. 3 of the paper). Not trained.");
