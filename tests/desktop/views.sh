@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # tests/desktop/views.sh — desktop visualizer test under a private Xvfb server:
-#   1. screenshots of the C1, C3 and OUTPUT views and of a traced C3 unit (deep links via --hash),
-#      each checked for the view in the state JSON and for a non-blank image;
+#   1. screenshots of the C1, C3 and OUTPUT views, of a traced C3 unit and of the training step C3'
+#      (deep links via --hash), each checked for the view in the state JSON and for a non-blank image;
 #   2. frame time while stepping and drawing: the app runs until SIGTERM, xdotool presses Right/Left/Home/End, taps
 #      Right 5 times within a frame (each tap must step) and draws strokes on the pad, then the state JSON's frame-time figures are printed and the app's
 #      own time per interactive frame is checked against 16 ms (one preempted frame allowed).
@@ -30,16 +30,20 @@ export DISPLAY=:$(head -n1 "$tmp/display")
 export SDL_AUDIODRIVER=dummy
 fail() { echo "views: FAIL: $*"; exit 1; }
 
-# C1, C3 (Table I kernels), OUTPUT, and a traced C3 unit (C3-trace).
-for view in C1 C3 OUTPUT C3-trace; do
+# C1, C3 (Table I kernels), OUTPUT, a traced C3 unit (C3-trace), and the backward step C3' (C3-back:
+# dE/d(output) maps and dE/dw as Table I).
+for view in C1 C3 OUTPUT C3-trace C3-back; do
   shot="$out/desktop-$view.png"
   hash="#sample=0&layer=$view"
+  layer=${view%-trace}
   [ $view = C3-trace ] && hash="#sample=0&layer=C3&unit=3,4,5"
+  [ $view = C3-back ] && hash="#sample=0&back=C3" && layer="C3'"
   rm -f "$shot"
   timeout 120 "$exe" --frames 40 --size 1280x720 --hash "$hash" --screenshot "$shot" \
     --print-state >"$tmp/out" 2>"$tmp/err" || { cat "$tmp/err"; fail "$view: exit status $?"; }
   state=$(grep '^{' "$tmp/out" | tail -n1)
-  echo "$state" | grep -q "\"layer\":\"${view%-trace}\"" || fail "$view: state shows another layer: ${state:0:300}"
+  echo "$state" | grep -q "\"layer\":\"$layer\"" || fail "$view: state shows another layer: ${state:0:300}"
+  [ $view != C3-back ] || echo "$state" | grep -q '"mode":"backward"' || fail "$view: mode is not backward: ${state:0:300}"
   echo "$state" | grep -q '"error":null' || fail "$view: error in state"
   colors=$(identify -format '%k' "$shot")
   [ "$colors" -gt 100 ] || fail "$shot has only $colors colours"

@@ -71,7 +71,7 @@ export const tests = [
       let s = await state(page);
       check(s.weights_status === 'untrained', `weights_status ${s.weights_status}`);
       // The input panel's top, and the weights panel's first line (under the tabs), in red-orange.
-      const regions = { input: [0, 95, 320, 110], weights: [940, 138, 330, 20] };
+      const regions = { input: [0, 133, 320, 110], weights: [940, 176, 330, 20] };
       let shot = await ctx.screenshot(page, 'labels-untrained');
       for (const [name, r] of Object.entries(regions)) {
         check(warmRed(pixels(shot, ...r)) > 30, `untrained: no red "untrained" label in the ${name} panel`);
@@ -83,7 +83,7 @@ export const tests = [
       s = await state(page);
       check(s.weights_status === 'trained here', `after training: weights_status ${s.weights_status}`);
       // Training selected the Train tab; back to the Weights tab (at the right column's top left).
-      await page.mouse.click(905, 125);
+      await page.mouse.click(905, 158);
       await waitFrames(page, 3);
       shot = await ctx.screenshot(page, 'labels-trained-here');
       for (const [name, r] of Object.entries(regions)) {
