@@ -37,8 +37,8 @@ void plan_update(AppState& app) {
     BackwardView& b = app.backward;
     const lenet::Network& net = *app.net;
     const size_t P = net.params().size();
-    b.sdlm = app.train.optimizer == 1;
-    b.eta = app.train.lr;
+    b.sdlm = app.train.settings.optimizer == lenet::Optimizer::Sdlm;
+    b.eta = app.train.settings.lr;  // the Paper schedule's eta of the first passes
     b.mu = lenet::TrainConfig().sdlm_mu;
     b.steps.assign(P, b.eta);
     b.hdiag.clear();
