@@ -72,6 +72,8 @@ function(lenet_add_web_app target)
     -sENVIRONMENT=web
     -sMIN_WEBGL_VERSION=2 -sMAX_WEBGL_VERSION=2
     -sALLOW_MEMORY_GROWTH=1
+    -Oz                             # link-time wasm-opt for size (code budget: index.wasm + index.js
+                                    # <= 1.5 MB); objects keep their own -O2/-Os, so the kernels stay -O2
     -sMINIFY_HTML=0                 # emcc 3.1.6's HTML minifier crashes at -O1 and above
     -sDYNAMIC_EXECUTION=0           # no eval/new Function: lets the page's CSP forbid them
     "-sEXPORTED_FUNCTIONS=${exports}"

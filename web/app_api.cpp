@@ -31,7 +31,7 @@
 //   select_preset/select_arch {name}, set_dataset {name}, set_weights {file ("" = untrained)},
 //   set_sample {index}, select_layer {layer: name or index}, step {delta}, run_to_output,
 //   play {on}, set_input {pixels: [784 numbers in 0..1]}, clear_pad, select_unit {map, y, x},
-//   show_pre {on}, show_summary {on}, apply_hash {hash}, next_misclassified (searches over the next frames),
+//   show_pre {on}, show_summary {on}, apply_hash {hash}, next_misclassified [{on}] (searches over the next frames; on: false stops it),
 //   train, pause, train_retry, evaluate_held_out (live training: app_train_api.cpp), retry_downloads (fetch the data files that failed
 //   again), state, theme (reply {ok, pairs: [{what, fg, bg}]}: every text colour with the backgrounds
 //   under it, bottom first, as [r, g, b, a] in 0..1: app_theme.cpp), debug_sleep {ms} (every frame
@@ -130,9 +130,9 @@ std::string app_state_json(const AppState& app) {
         {"interact_frames", app.stats.interact_frames},
         {"interact_slow_frames", app.stats.interact_slow_frames},
     };
-    train_state_json(app, j);
-    eval_state_json(app, j);
     backward_state_json(app, j);  // mode, the training steps (app_backward_api.cpp)
+    train_state_json(app, j);     // after it: mode is "train" while training runs or waits for its data
+    eval_state_json(app, j);
     return j.dump();
 }
 
@@ -254,7 +254,13 @@ std::string app_command(AppState& app, const std::string& text) {
         app.unit_x = x;
         return ok();
     }
-    if (name == "next_misclassified") {  // the search runs a few milliseconds per frame
+    if (name == "next_misclassified") {  // the search runs a few milliseconds per frame; {on: false} stops it
+        if (cmd.contains("on") && !cmd["on"].is_boolean()) return fail("'on' must be true or false");
+        if (cmd.contains("on") && !cmd["on"].get<bool>()) {
+            app.scanning = false;
+            app.scan_message.clear();
+            return ok();
+        }
         if (app.test.count <= 0) return fail("no test set is loaded");
         app.scanning = true;
         app.scan_next = app.sample;

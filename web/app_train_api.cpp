@@ -132,8 +132,7 @@ void train_state_json(const AppState& app, json& j) {
     const TrainState& t = app.train;
     const TrainSettings& s = t.settings;
     const bool training = t.running || (t.start_when_ready && t.data.error.empty());
-    if (training) j["mode"] = "train";
-    else if (!j.contains("mode")) j["mode"] = "step";
+    if (training) j["mode"] = "train";  // otherwise backward_state_json's "step" or "backward" stands
     j["training"] = t.running;
     j["samples_seen"] = train_samples_seen(app);
     j["train_samples"] = t.last.samples;

@@ -45,6 +45,9 @@ export const tests = [
                             'the search to say it waits');
         ctx.log(`while the set is missing: "${s.search_message}"`);
         await ctx.screenshot(page, 'deploy-download-failed');
+        // Stop the search, or it would move on from the link's digit as soon as the set is in.
+        const stop = await page.evaluate(() => window.lenet.command({ cmd: 'next_misclassified', on: false }));
+        check(stop.ok && (await state(page)).searching === false, `stopping the search: ${JSON.stringify(stop)}`);
         // The server recovers; Retry brings the set in and the link opens.
         server.setFail(null);
         await page.click('#stream-retry');
