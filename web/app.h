@@ -9,6 +9,7 @@
 //   app_model.cpp      everything that talks to the engine: architecture, weights, input, stepping
 //   app_train*.cpp     live training on the training set, a time-budgeted slice per frame (app_train.h)
 //   app_eval.cpp       "Evaluate test set": the whole test set a slice per frame, its report (app_eval.h)
+//   app_files.cpp      the user's model files: load (.lenet, .npz, ONNX) and save/download (app_files.h)
 //   app_textures.cpp   the current view's values packed into GL textures, refreshed once per frame
 //   app_theme.cpp      the dark theme's colours, each text colour readable (WCAG AA contrast)
 //   app_gl.cpp         the GLSL colormap shader (shaders/colormap.*) and float textures
@@ -127,6 +128,7 @@ struct FrameStats {
 enum class InputSource { Draw, Test };
 
 #include "app_eval.h"  // EvalView (uses Heatmap and ScreenRect above)
+#include "app_files.h"  // ModelFiles: the user's own model files
 
 struct AppState {
     AppConfig config;
@@ -202,6 +204,7 @@ struct AppState {
                                                // (text_w <= col_w and right <= limit: none is cut)
     TrainState              train;             // app_train.h
     EvalView                eval;              // the Evaluate window (app_eval.cpp)
+    ModelFiles              files;             // the Model files window: load and save (app_files.cpp)
     BackwardView            backward;   // the training steps after OUTPUT (app_backward.h)
     AppMode                 mode = AppMode::Step;  // state().mode; the rule is in app_backward.h
     FrameStats              stats;
@@ -213,6 +216,10 @@ int         view_count(const AppState& app);                  // 1 + layers
 std::string view_name(const AppState& app, int view);         // "INPUT", "C1", ...
 lenet::Shape view_shape(const AppState& app, int view);
 void        select_arch(AppState& app, const std::string& name_or_path);  // throws lenet::Error
+// The network of `spec` (untrained; label becomes app.arch), before any weights are chosen; the
+// current input prepared for it. Throws lenet::Error with nothing changed.
+void        install_network(AppState& app, const lenet::ArchSpec& spec, const std::string& label);
+void        prepare_current_input(AppState& app);  // app.input from the test digit or the pad
 void        select_weights(AppState& app, const std::string& file);       // "" = untrained
 void        select_dataset(AppState& app, const std::string& dataset);
 void        set_sample(AppState& app, int index);

@@ -12,7 +12,7 @@
 //   [{text, text_w, col_w, right, limit}] (the preprocessing strip's captions as drawn: text and
 //   column width, right edge and the panel's edge, CSS pixels), dataset,
 //   class_names, weights (file name, "" = untrained), trained (a shipped file), weights_status
-//   ("shipped", "trained here", "untrained": what the labels say), playing, show_pre,
+//   ("shipped", "loaded", "trained here", "untrained": what the labels say), playing, show_pre,
 //   unit ({map,y,x} or null), hash, notices, layer_info {name,type,in,out,params,connections,macs},
 //   params, connections, macs (network totals), test_digits, data_error, shader (true when the
 //   colormap shader is in use), trace (for the selected unit: {a (recomputed term by term), engine_a,
@@ -24,7 +24,7 @@
 //   first slice), waiting (what the app waits for: a data set, weights or a link; "" = nothing),
 //   searching + search_message (the "next misclassified" search and what it says), eval (the
 //   Evaluate window's report: app_eval.h); mode, train_steps, backward, and layer/layer_index past
-//   OUTPUT (app_backward_api.cpp).
+//   OUTPUT (app_backward_api.cpp); model_file (the user's model files: app_files.h).
 //   The page adds `assets`, the loader's progress (web/lenet_api.js).
 // app_command() commands ({"cmd": name, ...}; reply {"ok": true, ...} or {"ok": false, "error"}; a
 // string argument with a control character is refused, and errors show the caller's text escaped):
@@ -37,7 +37,8 @@
 //   under it, bottom first, as [r, g, b, a] in 0..1: app_theme.cpp), debug_sleep {ms} (every frame
 //   then takes at least ms, 0..2000: a slow device, for tests; 0 = off), evaluate and eval_cell
 //   {true, predicted} (the Evaluate window, app_eval.cpp); backward, gradient and the training steps'
-//   names for select_layer (app_backward_api.cpp).
+//   names for select_layer (app_backward_api.cpp); load_model, save_model, set_input_norm, show_files
+//   (app_files.h).
 #include "app.h"
 #include "printable.h"
 
@@ -100,6 +101,7 @@ std::string app_state_json(const AppState& app) {
         {"weights", app.weights},
         {"trained", !app.weights.empty()},
         {"weights_status", weights_status(app) == WeightsStatus::Shipped       ? "shipped"
+                           : weights_status(app) == WeightsStatus::Loaded      ? "loaded"
                            : weights_status(app) == WeightsStatus::TrainedHere ? "trained here"
                                                                                : "untrained"},
         {"playing", app.playing},
@@ -133,6 +135,7 @@ std::string app_state_json(const AppState& app) {
     backward_state_json(app, j);  // mode, the training steps (app_backward_api.cpp)
     train_state_json(app, j);     // after it: mode is "train" while training runs or waits for its data
     eval_state_json(app, j);
+    files_state_json(app, j);
     return j.dump();
 }
 
@@ -170,6 +173,7 @@ std::string app_command(AppState& app, const std::string& text) {
     if (backward_command(app, cmd, s)) return s;  // backward, gradient, the training steps (app_backward_api.cpp)
     int i = 0;
     if (eval_command(app, cmd, s)) return s;
+    if (files_command(app, cmd, s)) return s;  // load_model, save_model, set_input_norm (app_files.cpp)
     if (name == "select_preset" || name == "select_arch") {
         if (!str("name", s)) return fail(name + " needs \"name\"");
         select_arch(app, s);  // throws lenet::Error for an unknown preset or a bad spec

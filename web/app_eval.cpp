@@ -23,6 +23,7 @@ void clear_run(EvalView& e) {
 std::string weights_label(const AppState& app) {
     switch (weights_status(app)) {
         case WeightsStatus::Shipped: return app.weights;
+        case WeightsStatus::Loaded: return app.files.loaded;
         case WeightsStatus::TrainedHere: return "trained here (seed " + std::to_string(app.seed) + ")";
         default: return "untrained (seed " + std::to_string(app.seed) + ")";
     }

@@ -115,4 +115,5 @@ void draw_layout(AppState& app) {
     ImGui::PopStyleVar();
     if (app.show_summary) draw_summary_panel(app);
     draw_eval_window(app);
+    draw_files_window(app);
 }

@@ -95,6 +95,7 @@ std::string class_name(const AppState& app, int label) {
 void select_weights(AppState& app, const std::string& file) {
     train_end(app);  // new weights: a running training session ends
     app.pending_weights.clear();
+    app.files.loaded.clear();
     const WeightsFile* found = nullptr;
     for (const WeightsFile& w : app.weights_files)
         if (w.file == file) found = &w;
@@ -123,27 +124,8 @@ void recompute_all(AppState& app) {
     recompute(app);
 }
 
-void select_arch(AppState& app, const std::string& name_or_path) {
-    lenet::ArchSpec spec = lenet::arch_load(name_or_path);  // throws lenet::Error
-    train_end(app);  // it refers to the old network
-    leave_backward(app);  // a new network starts at its forward steps
-    train_defaults(app, spec);
-    auto net = std::make_unique<lenet::Network>(spec);
-    if (net->input_shape().c != 1 || net->input_shape().h < 28 || net->input_shape().w < 28)
-        throw lenet::Error(lenet::ErrorKind::Spec, name_or_path,
-                           "the explorer needs a 1-channel input of at least 28x28 (this is " +
-                               lenet::shape_str(net->input_shape()) + ")");
-    app.net     = std::move(net);
-    app.arch    = name_or_path;
-    app.ws      = std::make_unique<lenet::Workspace>(*app.net);
-    app.full    = std::make_unique<lenet::Workspace>(*app.net);
-    app.scratch = std::make_unique<lenet::Workspace>(*app.net);
+void prepare_current_input(AppState& app) {
     app.input.assign(size_t(app.net->input_shape().size()), 0.0f);
-    app.view     = std::min(app.view, view_count(app) - 1);
-    app.unit_map = -1;
-    app.playing  = false;
-    app.arch_error.clear();
-    // Re-create the current input for the new input normalisation.
     if (app.source == InputSource::Test && app.test.count > 0) {
         lenet::prepare_input(app.net->spec(), app.test.image(app.sample), app.test.rows, app.test.cols, app.input.data());
     } else if (!app.pre.mnist28.empty()) {
@@ -152,6 +134,32 @@ void select_arch(AppState& app, const std::string& name_or_path) {
         std::vector<uint8_t> blank(28 * 28, 0);
         lenet::prepare_input(app.net->spec(), blank.data(), 28, 28, app.input.data());
     }
+}
+
+void install_network(AppState& app, const lenet::ArchSpec& spec, const std::string& label) {
+    auto net = std::make_unique<lenet::Network>(spec);
+    if (net->input_shape().c != 1 || net->input_shape().h < 28 || net->input_shape().w < 28)
+        throw lenet::Error(lenet::ErrorKind::Spec, label,
+                           "the explorer needs a 1-channel input of at least 28x28 (this is " +
+                               lenet::shape_str(net->input_shape()) + ")");
+    train_end(app);  // it refers to the old network
+    leave_backward(app);  // a new network starts at its forward steps
+    train_defaults(app, spec);
+    app.net     = std::move(net);
+    app.arch    = label;
+    app.ws      = std::make_unique<lenet::Workspace>(*app.net);
+    app.full    = std::make_unique<lenet::Workspace>(*app.net);
+    app.scratch = std::make_unique<lenet::Workspace>(*app.net);
+    app.view     = std::min(app.view, view_count(app) - 1);
+    app.unit_map = -1;
+    app.playing  = false;
+    app.arch_error.clear();
+    app.files.loaded.clear();
+    prepare_current_input(app);  // for the new input normalisation
+}
+
+void select_arch(AppState& app, const std::string& name_or_path) {
+    install_network(app, lenet::arch_load(name_or_path), name_or_path);  // throws lenet::Error
     select_weights(app, default_weights(app));
     platform_announce("Architecture " + app.net->spec().name + ": " + std::to_string(app.net->layers().size()) +
                       " layers, " + fmt_int(app.net->totals().params) + " parameters" +

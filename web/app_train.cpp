@@ -51,7 +51,7 @@ void start_now(AppState& app) {
     t.start_when_ready = false;
     if (!t.trainer || !(t.trainer_settings == t.settings) || app.net->spec().loss != t.loss) {
         if (train_samples_seen(app) == 0) {
-            t.from = app.weights;
+            t.from = app.weights.empty() ? app.files.loaded : app.weights;
             t.from_seed = app.seed;
         }
         if (t.trainer) t.samples_before += t.last.samples;
@@ -256,12 +256,14 @@ void train_evaluate_full(AppState& app) {
 WeightsStatus weights_status(const AppState& app) {
     if (!app.weights.empty()) return WeightsStatus::Shipped;
     if (train_samples_seen(app) > 0) return WeightsStatus::TrainedHere;
+    if (!app.files.loaded.empty()) return WeightsStatus::Loaded;
     return WeightsStatus::Untrained;
 }
 
 std::string trained_from(const AppState& app) {
     const TrainState& t = app.train;
-    if (train_samples_seen(app) == 0) return app.weights.empty() ? "seed " + std::to_string(app.seed) : app.weights;
+    if (train_samples_seen(app) == 0)
+        return !app.weights.empty() ? app.weights : !app.files.loaded.empty() ? app.files.loaded : "seed " + std::to_string(app.seed);
     return t.from.empty() ? "seed " + std::to_string(t.from_seed) : t.from;
 }
 

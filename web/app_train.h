@@ -101,7 +101,7 @@ void    train_held_out_subset(AppState& app);      // the fixed 1,000 test digit
 
 // What the weights are, for every label that says so (top badge, input and weights panels, state):
 // a shipped file, trained in this session (from a shipped file or a seeded init), or the seeded init.
-enum class WeightsStatus { Shipped, TrainedHere, Untrained };
+enum class WeightsStatus { Shipped, Loaded, TrainedHere, Untrained };  // Loaded: the user's file
 WeightsStatus weights_status(const AppState& app);
 std::string   trained_from(const AppState& app);   // "lenet5-1998.lenet" or "seed 43"
 

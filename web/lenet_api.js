@@ -15,6 +15,9 @@
 //   lenet.train({optimizer, lr, batch, schedule, steps, reset, ...}) -> the `train` command's reply:
 //                          start or continue live training (every option may be left out; see
 //                          web/app_train_api.cpp); lenet.pause() pauses it.
+//   lenet.loadModel(arrayBuffer, filename) -> {ok, arch, format, file, params, checksum, input_norm}
+//                          or {ok: false, error}: a model file's bytes (ONNX, .npz, .lenet) become the
+//                          app's network; on error the network is unchanged (web/app_files.h).
 //   lenet.bench(arch)   -> {arch, threads, infer_b1_us, infer_batch_per_s, train_mb1_per_s,
 //                          train_mb32_per_s} measured in the page (docs/performance.md; blocks a few s).
 (function () {
@@ -77,6 +80,18 @@
     },
     'pause': function () {
       return window['lenet']['command']({'cmd': 'pause'});
+    },
+    'loadModel': function (buffer, filename) {
+      if (!running()) return {ok: false, error: failure || 'the app is still loading'};
+      var bytes = new Uint8Array(ArrayBuffer.isView(buffer) ? buffer.buffer.slice(buffer.byteOffset, buffer.byteOffset + buffer.byteLength) : buffer);
+      var ptr = Module['_malloc'](bytes.length || 1);
+      try {
+        Module['HEAPU8'].set(bytes, ptr);
+        return JSON.parse(Module['ccall']('lenet_load_model', 'string', ['number', 'number', 'string'],
+                                          [ptr, bytes.length, String(filename || '')]));
+      } finally {
+        Module['_free'](ptr);
+      }
     },
     'bench': function (arch) {  // the speed figures of `lenet5 bench`, measured in this browser
       if (!running()) return {error: failure || 'the app is still loading'};

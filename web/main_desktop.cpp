@@ -16,6 +16,7 @@
 #include <imgui.h>
 #include <imgui_impl_opengl3.h>
 #include <imgui_impl_sdl.h>
+#include <lenet/lenet.h>
 
 #define STB_IMAGE_WRITE_IMPLEMENTATION
 #define STB_IMAGE_WRITE_STATIC  // private copy: the engine may link its own stb
@@ -124,6 +125,13 @@ std::string default_asset_dir() {
 }  // namespace
 
 void platform_announce(const std::string&) {}
+// The desktop reads and writes model files by path (the Model files window's path field).
+void platform_download(const std::string& name, const std::vector<uint8_t>&) {
+    throw lenet::Error(lenet::ErrorKind::Usage, name, "the desktop saves to a path, not as a download");
+}
+void platform_pick_model_file() {
+    throw lenet::Error(lenet::ErrorKind::Usage, "file picker", "the desktop loads from a path");
+}
 
 int main(int argc, char** argv) {
     Options o;

@@ -1,6 +1,7 @@
 // web/main_web.cpp — the browser platform: SDL2 on Emscripten with a WebGL2 context on #canvas,
 // the browser-driven main loop, and the C functions behind window.lenet (web/lenet_api.js).
 // The canvas follows its CSS size (the shell makes it fill the page). Single-threaded.
+#include "app_files.h"
 #include "platform.h"
 
 #include <SDL.h>
@@ -26,6 +27,12 @@ EM_JS(void, js_announce, (const char* text), { if (Module.lenetAnnounce) Module.
 EM_JS(void, js_location_hash, (char* buf, int size), {
   stringToUTF8(String(window.location.hash || ""), buf, size);
 });
+
+// The user's files (web/shell.js): a download of bytes, and the hidden file input's picker.
+EM_JS(void, js_download, (const char* name, const uint8_t* data, int size), {
+  if (Module.lenetDownload) Module.lenetDownload(UTF8ToString(name), HEAPU8.slice(data, data + size));
+});
+EM_JS(void, js_pick_model_file, (), { if (Module.lenetPickModelFile) Module.lenetPickModelFile(); });
 
 struct WebPlatform {
     SDL_Window*    window = nullptr;
@@ -91,6 +98,11 @@ void platform_announce(const std::string& text) {
     js_announce(text.c_str());
 }
 
+void platform_download(const std::string& name, const std::vector<uint8_t>& bytes) {
+    js_download(name.c_str(), bytes.data(), int(bytes.size()));
+}
+void platform_pick_model_file() { js_pick_model_file(); }
+
 extern "C" {
 // window.lenet.state(): see platform_state_json() in web/platform.h.
 EMSCRIPTEN_KEEPALIVE const char* lenet_state_json() {
@@ -100,6 +112,12 @@ EMSCRIPTEN_KEEPALIVE const char* lenet_state_json() {
 // window.lenet.command(obj): see app_command() in web/platform.h.
 EMSCRIPTEN_KEEPALIVE const char* lenet_command(const char* json) {
     g.reply = platform_command(g.app, json ? json : "");
+    return g.reply.c_str();
+}
+// window.lenet.loadModel(arrayBuffer, filename): a model file's bytes (web/app_files.h).
+EMSCRIPTEN_KEEPALIVE const char* lenet_load_model(const uint8_t* bytes, int size, const char* filename) {
+    if (!g.app) return "{\"ok\": false, \"error\": \"the app is still loading\"}";
+    g.reply = load_model_bytes(*g.app, bytes, size_t(size < 0 ? 0 : size), filename ? filename : "");
     return g.reply.c_str();
 }
 // window.lenet.bench(arch): the speed figures of `lenet5 bench` (docs/performance.md) measured in this

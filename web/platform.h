@@ -17,6 +17,7 @@
 // exit status 1). Recoverable problems (a bad file the user picked) belong inside the app's own UI.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -85,6 +86,12 @@ void                   platform_asset_request(const std::string& path);  // fetc
 void                   platform_asset_retry();                           // fetch the failed files again
 void                   platform_asset_reload(const std::string& path);   // fetch it again (it arrived damaged)
 std::vector<AssetFile> platform_asset_files(const AppConfig& config, const std::string& dir);  // dir: e.g. "weights"
+
+// The user's own files (web/app_files.h). Web: the browser downloads `bytes` as `name`, and the file
+// picker's choice arrives later through window.lenet.loadModel. Desktop: files are read and written
+// by path instead; these two throw lenet::Error there.
+void platform_download(const std::string& name, const std::vector<uint8_t>& bytes);
+void platform_pick_model_file();
 
 // ---- shared by the platform mains (web/platform.cpp) -------------------------------------------
 struct PlatformStatus {

@@ -3,7 +3,9 @@
 // the data that streams in after it (web/assets.js) with a Retry button when a download fails,
 // shows a readable error with a Reload button when something fails (no WebGL2, the wasm aborts, a
 // C++ exception escapes), passes the app's announcements to the aria-live region, and once the app
-// runs registers the service worker (sw.js) and caches the page's own files for offline use.
+// runs registers the service worker (sw.js) and caches the page's own files for offline use. The
+// user's model files: a hidden file input for the app's "Open a model file" button, a model file
+// dropped anywhere on the page, and downloads of the files the app saves (web/app_files.h).
 // Defines the Emscripten `Module` before index.js loads.
 'use strict';
 (function () {
@@ -113,6 +115,40 @@
     }).then(function () { assets.setOffline('worker'); }, function (e) { console.warn('service worker: ' + e); });
   }
 
+  // The user's model files: the picked or dropped file goes to window.lenet.loadModel; what the app
+  // saves arrives as bytes and is offered as a download.
+  var picker = byId('model-file');
+  function loadFile(file) {
+    if (!file || !window.lenet) return;
+    file.arrayBuffer().then(function (buffer) {
+      window.lenet.loadModel(buffer, file.name);
+    }, function (e) {
+      window.lenet.command({cmd: 'model_file_error', file: file.name, error: String(e)});
+    });
+  }
+  picker.addEventListener('change', function () {
+    loadFile(picker.files[0]);
+    picker.value = '';  // the same file again is a change too
+  });
+  var dragDepth = 0;
+  function hasFiles(e) { return e.dataTransfer && Array.prototype.indexOf.call(e.dataTransfer.types, 'Files') >= 0; }
+  window.addEventListener('dragenter', function (e) {
+    if (!hasFiles(e)) return;
+    dragDepth++;
+    document.body.classList.add('dropping');
+  });
+  window.addEventListener('dragleave', function () {
+    if (--dragDepth <= 0) { dragDepth = 0; document.body.classList.remove('dropping'); }
+  });
+  window.addEventListener('dragover', function (e) { if (hasFiles(e)) e.preventDefault(); });
+  window.addEventListener('drop', function (e) {
+    dragDepth = 0;
+    document.body.classList.remove('dropping');
+    if (!hasFiles(e)) return;
+    e.preventDefault();
+    if (document.body.classList.contains('ready')) loadFile(e.dataTransfer.files[0]);
+  });
+
   window.Module = {
     canvas: canvas,
     // The app's code, fetched while index.js downloads (web/assets.js unpacks and compiles it).
@@ -140,6 +176,17 @@
     },
     lenetAnnounce: function (text) {
       byId('live').textContent = text;
+    },
+    lenetPickModelFile: function () { picker.click(); },
+    lenetDownload: function (name, bytes) {
+      var url = URL.createObjectURL(new Blob([bytes], {type: 'application/octet-stream'}));
+      var a = document.createElement('a');
+      a.href = url;
+      a.download = name;
+      document.body.appendChild(a);
+      a.click();
+      a.remove();
+      setTimeout(function () { URL.revokeObjectURL(url); }, 10000);
     },
   };
 

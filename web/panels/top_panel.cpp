@@ -70,6 +70,7 @@ void weights_combo(AppState& app) {
     const std::string trained_here = trained_from(app) + ", trained here";
     const WeightsStatus status = weights_status(app);
     const char* preview = status == WeightsStatus::Shipped       ? app.weights.c_str()
+                          : status == WeightsStatus::Loaded      ? app.files.loaded.c_str()
                           : status == WeightsStatus::TrainedHere ? trained_here.c_str()
                                                                  : untrained;
     ImGui::SetNextItemWidth(190);
@@ -96,6 +97,13 @@ void weights_combo(AppState& app) {
         if (ImGui::IsItemHovered())
             ImGui::SetTooltip("Weights trained in this session (Train tab) from %s: %s samples so far.",
                               trained_from(app).c_str(), fmt_int(train_samples_seen(app)).c_str());
+    } else if (badge == WeightsStatus::Loaded) {
+        ImGui::PushStyleColor(ImGuiCol_Button, theme::kBadgeTrainedHere);
+        ImGui::SmallButton("your file");
+        ImGui::PopStyleColor();
+        if (ImGui::IsItemHovered())
+            ImGui::SetTooltip("Network and weights from %s (%s), loaded in Files.", app.files.loaded.c_str(),
+                              app.files.format.c_str());
     } else if (badge == WeightsStatus::Untrained) {
         ImGui::PushStyleColor(ImGuiCol_Button, theme::kBadgeUntrained);
         ImGui::SmallButton("UNTRAINED");
@@ -130,4 +138,7 @@ void draw_top_panel(AppState& app) {
     if (ImGui::Button(app.show_summary ? "Hide summary" : "Summary")) app.show_summary = !app.show_summary;
     ImGui::SameLine();
     if (ImGui::Button("Evaluate")) app.eval.show = !app.eval.show;
+    ImGui::SameLine();
+    if (ImGui::Button("Files")) app.files.show = !app.files.show;
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("Load your own model (ONNX, PyTorch .npz, .lenet) or save this one");
 }
