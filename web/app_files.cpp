@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <filesystem>
 
@@ -85,13 +86,19 @@ lenet::Network read_model(const AppState& app, const std::string& path, const st
 // The loaded network in place of the current one, with its own weights; the name of a preset when
 // its architecture is that preset's exactly.
 void use_network(AppState& app, const lenet::Network& loaded, const std::string& name, const std::string& format) {
+    lenet::ArchSpec spec = loaded.spec();
     std::string label = name;
-    const std::string spec_name = loaded.spec().name;
     const std::vector<std::string> presets = lenet::arch_preset_names();
-    if (std::find(presets.begin(), presets.end(), spec_name) != presets.end() &&
-        lenet::arch_to_json(lenet::arch_preset(spec_name)) == lenet::arch_to_json(loaded.spec()))
-        label = spec_name;
-    install_network(app, loaded.spec(), label);  // throws with nothing changed
+    if (std::find(presets.begin(), presets.end(), spec.name) != presets.end() &&
+        lenet::arch_to_json(lenet::arch_preset(spec.name)) == lenet::arch_to_json(spec)) {
+        label = spec.name;
+    } else {  // not a preset: the architecture is known by the file's name ("torch-relu")
+        std::string stem;
+        for (char c : fs::path(name).stem().string())
+            stem += std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' ? c : '-';
+        if (!stem.empty()) spec.name = stem;
+    }
+    install_network(app, spec, label);  // throws with nothing changed
     app.net->params() = loaded.params();
     app.net->fixed()  = loaded.fixed();
     app.weights.clear();
@@ -102,7 +109,7 @@ void use_network(AppState& app, const lenet::Network& loaded, const std::string&
     app.scan_next = app.sample;
     recompute_all(app);
     app.files.loads++;
-    platform_announce("Loaded " + name + ": " + spec_name + ", " + fmt_int(app.net->totals().params) + " parameters");
+    platform_announce("Loaded " + name + ": " + spec.name + ", " + fmt_int(app.net->totals().params) + " parameters");
 }
 
 nlohmann::json loaded_reply(const AppState& app) {
@@ -121,12 +128,13 @@ void load_from(AppState& app, const std::string& path, const std::string& name) 
 void note_failure(AppState& app, const std::string& what) {
     app.files.message = what;
     app.files.failed  = true;
+    app.files.failures++;
     app.notices.push_back(what);
 }
 
 }  // namespace
 
-std::string load_model_bytes(AppState& app, const uint8_t* bytes, size_t size, const std::string& filename) {
+std::string app_load_model(AppState& app, const uint8_t* bytes, size_t size, const std::string& filename) {
     const std::string name = safe_name(filename);
     try {
         if (size > lenet::kMaxWeightsBytes)
@@ -271,7 +279,7 @@ void files_state_json(const AppState& app, nlohmann::json& j) {
     };
     const ModelFiles& f = app.files;
     j["model_file"] = {{"loaded", app.files.loaded}, {"format", app.files.format}, {"message", app.files.message},
-                       {"failed", app.files.failed}, {"loads", app.files.loads}, {"saves", app.files.saves},
+                       {"failed", app.files.failed}, {"loads", f.loads}, {"saves", f.saves}, {"failures", f.failures},
                        {"show", app.files.show}, {"input_norm", lenet::input_norm_name(app.net->spec().norm)},
                        {"buttons", {{"open", rect(f.open_button)}, {"lenet", rect(f.save_buttons[0])},
                                     {"npz", rect(f.save_buttons[1])}, {"onnx", rect(f.save_buttons[2])}}}};

@@ -26,13 +26,11 @@ struct ModelFiles {
     std::string message;             // the last load or save, shown in the window
     bool        failed = false;      // message is an error
     std::string path;                // desktop: the path field
-    long        loads = 0, saves = 0;  // successful loads and saves (tests)
+    long        loads = 0, saves = 0, failures = 0;  // loads and saves that worked, and those that did not
     ScreenRect  open_button, save_buttons[3];  // as drawn last (tests click them): open; lenet, npz, onnx
 };
 
-// Loads a model from bytes (the file's name picks nothing: the content says what it is). Returns the
-// command reply {"ok": true, "arch": name, "format": ...} or {"ok": false, "error": "..."}.
-std::string load_model_bytes(AppState& app, const uint8_t* bytes, size_t size, const std::string& filename);
+// app_load_model (platform.h) loads a model file's bytes: window.lenet.loadModel.
 // The current network's weights as a file of `format` ("lenet", "npz", "onnx"); throws lenet::Error.
 std::string model_file_name(const AppState& app, const std::string& format);  // "lenet5-1998.npz"
 void        save_model_to(AppState& app, const std::string& format, const std::string& path);

@@ -23,7 +23,7 @@
   var backgroundOn = false;
   var memoryUp = false;  // the wasm memory exists: files can go into the file system
   var cacheWrites = 0;   // cache.put calls not finished yet
-  var offline = {page: false, worker: false};  // the page's own files cached; the service worker active
+  var offline = {'page': false, 'worker': false};  // the page's own files cached; the service worker active
 
   function release() {
     var r = document.documentElement && document.documentElement.getAttribute('data-release');
@@ -55,11 +55,11 @@
   function fetchGz(url, onBytes, started) {
     if (typeof DecompressionStream === 'undefined')
       return Promise.reject(new Error('this browser has no DecompressionStream (gzip); please update it'));
-    return (started || fetch(url, {cache: 'no-cache'})).then(function (response) {
+    return (started || fetch(url, {'cache': 'no-cache'})).then(function (response) {
       if (!response.ok) throw new Error('the server answered ' + response.status + ' ' + response.statusText);
       remember(url, response.clone());
       var counter = new TransformStream({
-        transform: function (chunk, out) { onBytes(chunk.byteLength); out.enqueue(chunk); },
+        'transform': function (chunk, out) { onBytes(chunk.byteLength); out.enqueue(chunk); },
       });
       return new Response(response.body.pipeThrough(counter).pipeThrough(new DecompressionStream('gzip'))).arrayBuffer();
     });
@@ -71,10 +71,10 @@
     f.loaded = 0;
     f.error = '';
     changed();
-    var url = 'assets/' + f.path + '.gz';
+    var url = 'assets/' + f['path'] + '.gz';
     f.promise = fetchGz(url, function (n) { f.loaded += n; changed(); }).then(function (buffer) {
       f.data = new Uint8Array(buffer);
-      f.loaded = f.gz_bytes;
+      f.loaded = f['gz_bytes'];
       if (memoryUp) store(f);
     }, function (e) {
       f.state = 'failed';
@@ -87,20 +87,20 @@
 
   // Into the in-memory file system, where the app opens it; from then on it is 'ready'.
   function store(f) {
-    var slash = f.path.lastIndexOf('/');
-    if (slash > 0) FS.mkdirTree('/assets/' + f.path.slice(0, slash));
-    FS.writeFile('/assets/' + f.path, f.data);
+    var slash = f['path'].lastIndexOf('/');
+    if (slash > 0) FS.mkdirTree('/assets/' + f['path'].slice(0, slash));
+    FS.writeFile('/assets/' + f['path'], f.data);
     f.data = null;
     f.state = 'ready';
     changed();
-    if (f.load === 'first') removeRunDependency('asset ' + f.path);
+    if (f['load'] === 'first') removeRunDependency('asset ' + f['path']);
   }
 
   // Background files one after another (they share the connection with nothing else by then).
   function nextBackground() {
     for (var i = 0; i < order.length; i++) {
       var f = order[i];
-      if (f.load === 'background' && f.state === 'idle') {
+      if (f['load'] === 'background' && f.state === 'idle') {
         load(f).then(nextBackground, nextBackground);
         return;
       }
@@ -108,43 +108,43 @@
   }
 
   var api = {
-    status: function (path) {
+    'status': function (path) {
       var f = files[path];
-      if (!f) return {state: 'absent', progress: 0, error: ''};
-      return {state: f.state === 'idle' ? 'loading' : f.state, progress: f.gz_bytes ? f.loaded / f.gz_bytes : 0,
-              error: f.error};
+      if (!f) return {'state': 'absent', 'progress': 0, 'error': ''};
+      return {'state': f.state === 'idle' ? 'loading' : f.state, 'progress': f['gz_bytes'] ? f.loaded / f['gz_bytes'] : 0,
+              'error': f.error};
     },
-    files: function (dir) {
+    'files': function (dir) {
       var prefix = dir.replace(/\/$/, '') + '/', out = [];
       for (var i = 0; i < order.length; i++)
-        if (order[i].path.indexOf(prefix) === 0 && order[i].path.indexOf('/', prefix.length) < 0)
-          out.push({path: order[i].path, arch: order[i].arch || ''});
+        if (order[i]['path'].indexOf(prefix) === 0 && order[i]['path'].indexOf('/', prefix.length) < 0)
+          out.push({'path': order[i]['path'], 'arch': order[i]['arch'] || ''});
       return out;
     },
-    request: function (path) {
+    'request': function (path) {
       var f = files[path];
       if (!f || f.state !== 'idle') return;
       if (backgroundOn) load(f).catch(function () {});
       else f.wanted = true;
     },
-    retry: function () {
+    'retry': function () {
       var again = false;
       for (var i = 0; i < order.length; i++)
         if (order[i].state === 'failed') { order[i].state = 'idle'; again = true; }
       if (!again) return;
       for (var j = 0; j < order.length; j++)
-        if (order[j].state === 'idle' && (order[j].load !== 'background' || !backgroundOn)) load(order[j]).catch(function () {});
+        if (order[j].state === 'idle' && (order[j]['load'] !== 'background' || !backgroundOn)) load(order[j]).catch(function () {});
       if (backgroundOn) nextBackground();
     },
-    reload: function (path) {
+    'reload': function (path) {
       var f = files[path];
       if (!f || f.state === 'loading' || f.state === 'idle') return;
-      if (f.state === 'ready') FS.unlink('/assets/' + f.path);
+      if (f.state === 'ready') FS.unlink('/assets/' + f['path']);
       f.state = 'idle';
       if (backgroundOn) load(f).catch(function () {});
       else f.wanted = true;
     },
-    startBackground: function () {
+    'startBackground': function () {
       if (backgroundOn) return;
       backgroundOn = true;
       for (var i = 0; i < order.length; i++)
@@ -152,28 +152,28 @@
       nextBackground();
     },
     // For window.lenet.state().assets: bytes so far, what is still coming, what failed.
-    summary: function () {
-      var s = {loaded_bytes: 0, total_bytes: 0, first_loaded: 0, first_total: 0, loading: [], failed: [], errors: [],
-               release: release()};
+    'summary': function () {
+      var s = {'loaded_bytes': 0, 'total_bytes': 0, 'first_loaded': 0, 'first_total': 0, 'loading': [], 'failed': [], 'errors': [],
+               'release': release()};
       for (var i = 0; i < order.length; i++) {
         var f = order[i];
-        if (f.load === 'first') { s.first_total += f.gz_bytes; s.first_loaded += f.loaded; }
-        if (f.load === 'on_demand' && f.state === 'idle') continue;
-        s.total_bytes += f.gz_bytes;
-        s.loaded_bytes += f.loaded;
-        if (f.state === 'loading' || f.state === 'idle') s.loading.push(f.path);
-        if (f.state === 'failed') { s.failed.push(f.path); s.errors.push(f.error); }
+        if (f['load'] === 'first') { s['first_total'] += f['gz_bytes']; s['first_loaded'] += f.loaded; }
+        if (f['load'] === 'on_demand' && f.state === 'idle') continue;
+        s['total_bytes'] += f['gz_bytes'];
+        s['loaded_bytes'] += f.loaded;
+        if (f.state === 'loading' || f.state === 'idle') s['loading'].push(f['path']);
+        if (f.state === 'failed') { s['failed'].push(f['path']); s['errors'].push(f.error); }
       }
-      s.streaming = s.loading.length > 0;
+      s['streaming'] = s['loading'].length > 0;
       // Everything fetched so far is in the cache and the service worker serves it: works offline.
-      s.offline_ready = offline.page && offline.worker && cacheWrites === 0 && !s.streaming;
+      s['offline_ready'] = offline['page'] && offline['worker'] && cacheWrites === 0 && !s['streaming'];
       return s;
     },
-    onChange: function (fn) { listeners.push(fn); },
-    remember: remember,
-    setOffline: function (what) { offline[what] = true; changed(); },
-    cacheName: function () { return release() ? cacheName() : null; },
-    fetchGz: fetchGz,
+    'onChange': function (fn) { listeners.push(fn); },
+    'remember': remember,
+    'setOffline': function (what) { offline[what] = true; changed(); },
+    'cacheName': function () { return release() ? cacheName() : null; },
+    'fetchGz': fetchGz,
   };
   Module['lenetAssets'] = api;
 
@@ -198,18 +198,18 @@
   // Once index.js has run (the manifest, linked after this file, and FS exist; run() is waiting for
   // the wasm), before anything has arrived: fetch the first frame's files, main() waits for them.
   Promise.resolve().then(function () {
-    var manifest = Module['lenetAssetManifest'] || {files: []};
-    for (var i = 0; i < manifest.files.length; i++) {
-      var f = manifest.files[i];
+    var manifest = Module['lenetAssetManifest'] || {'files': []};
+    for (var i = 0; i < manifest['files'].length; i++) {
+      var f = manifest['files'][i];
       f.state = 'idle';
       f.loaded = 0;
       f.error = '';
-      files[f.path] = f;
+      files[f['path']] = f;
       order.push(f);
     }
     order.forEach(function (f) {
-      if (f.load !== 'first') return;
-      addRunDependency('asset ' + f.path);  // removed by store()
+      if (f['load'] !== 'first') return;
+      addRunDependency('asset ' + f['path']);  // removed by store()
       load(f).catch(function (e) {
         fatal('The app\'s data could not be loaded: ' + (f.error || String(e)) + '. Check the connection to the server, then reload.');
       });

@@ -1,5 +1,5 @@
 // web/assets_web.cpp — the page's run-time data (web/platform.h): asks the page's loader
-// (web/assets.js, Module.lenetAssets) what has arrived in the in-memory file system.
+// (web/assets.js, Module["lenetAssets"]) what has arrived in the in-memory file system.
 #include "platform.h"
 
 #include <emscripten.h>
@@ -11,27 +11,27 @@ namespace {
 // {"state": "ready"|"loading"|"failed"|"absent", "progress": 0..1, "error": "..."} of one file, and
 // the manifest's entries under a folder as [{"path", "arch"}], both as JSON text (malloc'ed).
 EM_JS(char*, js_asset_status, (const char* path), {
-  var s = Module.lenetAssets ? Module.lenetAssets.status(UTF8ToString(path)) : {state: 'absent'};
+  var s = Module["lenetAssets"] ? Module["lenetAssets"]["status"](UTF8ToString(path)) : {"state": "absent"};
   var text = JSON.stringify(s);
   var n = lengthBytesUTF8(text) + 1, p = _malloc(n);
   stringToUTF8(text, p, n);
   return p;
 });
 EM_JS(char*, js_asset_files, (const char* dir), {
-  var files = Module.lenetAssets ? Module.lenetAssets.files(UTF8ToString(dir)) : [];
+  var files = Module["lenetAssets"] ? Module["lenetAssets"]["files"](UTF8ToString(dir)) : [];
   var text = JSON.stringify(files);
   var n = lengthBytesUTF8(text) + 1, p = _malloc(n);
   stringToUTF8(text, p, n);
   return p;
 });
 EM_JS(void, js_asset_request, (const char* path), {
-  if (Module.lenetAssets) Module.lenetAssets.request(UTF8ToString(path));
+  if (Module["lenetAssets"]) Module["lenetAssets"]["request"](UTF8ToString(path));
 });
 EM_JS(void, js_asset_retry, (), {
-  if (Module.lenetAssets) Module.lenetAssets.retry();
+  if (Module["lenetAssets"]) Module["lenetAssets"]["retry"]();
 });
 EM_JS(void, js_asset_reload, (const char* path), {
-  if (Module.lenetAssets) Module.lenetAssets.reload(UTF8ToString(path));
+  if (Module["lenetAssets"]) Module["lenetAssets"]["reload"](UTF8ToString(path));
 });
 
 nlohmann::json take_json(char* text) {

@@ -13,20 +13,20 @@
   function userHash() {
     seen = window.location.hash;
     if (window.location.hash === last) return;
-    var reply = window.lenet.command({cmd: 'apply_hash', hash: window.location.hash});
-    if (reply && reply.ok) last = null;  // write the canonical form back on the next sync
+    var reply = window['lenet']['command']({'cmd': 'apply_hash', 'hash': window.location.hash});
+    if (reply && reply['ok']) last = null;  // write the canonical form back on the next sync
   }
   function sync() {
-    var s = window.lenet && window.lenet.state();
-    if (!s || !s.ready || typeof s.hash !== 'string') return;
+    var s = window['lenet'] && window['lenet']['state']();
+    if (!s || !s['ready'] || typeof s['hash'] !== 'string') return;
     // A new hash whose hashchange event has not run yet: apply it first. Writing the app's hash now
     // would replace it, and the event would then find the app's own hash and do nothing.
     if (seen !== null && window.location.hash !== seen) { userHash(); return; }
-    if (s.hash !== last) {
-      last = s.hash;
-      if (window.location.hash !== s.hash) {
+    if (s['hash'] !== last) {
+      last = s['hash'];
+      if (window.location.hash !== s['hash']) {
         try {
-          history.replaceState(null, '', s.hash || window.location.pathname + window.location.search);
+          history.replaceState(null, '', s['hash'] || window.location.pathname + window.location.search);
         } catch (e) { /* e.g. a sandboxed frame: the link just does not update */ }
       }
     }

@@ -42,7 +42,7 @@
   window['lenet'] = {
     'state': function () {
       var assets = Module['lenetAssets'] ? Module['lenetAssets']['summary']() : null;
-      if (!running()) return {ready: false, loading: failure === null, error: failure, assets: assets};
+      if (!running()) return {'ready': false, 'loading': failure === null, 'error': failure, 'assets': assets};
       try {
         var state = JSON.parse(Module['ccall']('lenet_state_json', 'string', [], []));
         // The app's fields (arch, layer, prediction, ...: see web/app_api.cpp) also at the top level;
@@ -55,11 +55,11 @@
         state['assets'] = assets;
         return state;
       } catch (e) {
-        return {ready: false, loading: false, error: String(e)};
+        return {'ready': false, 'loading': false, 'error': String(e)};
       }
     },
     'command': function (command) {
-      if (!running()) return {ok: false, error: failure || 'the app is still loading'};
+      if (!running()) return {'ok': false, 'error': failure || 'the app is still loading'};
       var text = typeof command === 'string' ? command : JSON.stringify(command);
       return JSON.parse(Module['ccall']('lenet_command', 'string', ['string'], [text]));
     },
@@ -82,7 +82,7 @@
       return window['lenet']['command']({'cmd': 'pause'});
     },
     'loadModel': function (buffer, filename) {
-      if (!running()) return {ok: false, error: failure || 'the app is still loading'};
+      if (!running()) return {'ok': false, 'error': failure || 'the app is still loading'};
       var bytes = new Uint8Array(ArrayBuffer.isView(buffer) ? buffer.buffer.slice(buffer.byteOffset, buffer.byteOffset + buffer.byteLength) : buffer);
       var ptr = Module['_malloc'](bytes.length || 1);
       try {
@@ -94,7 +94,7 @@
       }
     },
     'bench': function (arch) {  // the speed figures of `lenet5 bench`, measured in this browser
-      if (!running()) return {error: failure || 'the app is still loading'};
+      if (!running()) return {'error': failure || 'the app is still loading'};
       return JSON.parse(Module['ccall']('lenet_bench_json', 'string', ['string'], [arch || 'lenet5']));
     },
   };

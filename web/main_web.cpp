@@ -1,7 +1,6 @@
 // web/main_web.cpp — the browser platform: SDL2 on Emscripten with a WebGL2 context on #canvas,
 // the browser-driven main loop, and the C functions behind window.lenet (web/lenet_api.js).
 // The canvas follows its CSS size (the shell makes it fill the page). Single-threaded.
-#include "app_files.h"
 #include "platform.h"
 
 #include <SDL.h>
@@ -20,9 +19,9 @@
 namespace {
 
 // Hooks defined by the page (web/shell.js); absent when another page embeds index.js.
-EM_JS(void, js_fatal, (const char* message), { if (Module.lenetFatal) Module.lenetFatal(UTF8ToString(message)); });
-EM_JS(void, js_ready, (), { if (Module.lenetReady) Module.lenetReady(); });
-EM_JS(void, js_announce, (const char* text), { if (Module.lenetAnnounce) Module.lenetAnnounce(UTF8ToString(text)); });
+EM_JS(void, js_fatal, (const char* message), { if (Module["lenetFatal"]) Module["lenetFatal"](UTF8ToString(message)); });
+EM_JS(void, js_ready, (), { if (Module["lenetReady"]) Module["lenetReady"](); });
+EM_JS(void, js_announce, (const char* text), { if (Module["lenetAnnounce"]) Module["lenetAnnounce"](UTF8ToString(text)); });
 // The page's location.hash (deep link) into buf (UTF-8, NUL-terminated, cut to size).
 EM_JS(void, js_location_hash, (char* buf, int size), {
   stringToUTF8(String(window.location.hash || ""), buf, size);
@@ -30,9 +29,9 @@ EM_JS(void, js_location_hash, (char* buf, int size), {
 
 // The user's files (web/shell.js): a download of bytes, and the hidden file input's picker.
 EM_JS(void, js_download, (const char* name, const uint8_t* data, int size), {
-  if (Module.lenetDownload) Module.lenetDownload(UTF8ToString(name), HEAPU8.slice(data, data + size));
+  if (Module["lenetDownload"]) Module["lenetDownload"](UTF8ToString(name), HEAPU8.slice(data, data + size));
 });
-EM_JS(void, js_pick_model_file, (), { if (Module.lenetPickModelFile) Module.lenetPickModelFile(); });
+EM_JS(void, js_pick_model_file, (), { if (Module["lenetPickModelFile"]) Module["lenetPickModelFile"](); });
 
 struct WebPlatform {
     SDL_Window*    window = nullptr;
@@ -117,7 +116,7 @@ EMSCRIPTEN_KEEPALIVE const char* lenet_command(const char* json) {
 // window.lenet.loadModel(arrayBuffer, filename): a model file's bytes (web/app_files.h).
 EMSCRIPTEN_KEEPALIVE const char* lenet_load_model(const uint8_t* bytes, int size, const char* filename) {
     if (!g.app) return "{\"ok\": false, \"error\": \"the app is still loading\"}";
-    g.reply = load_model_bytes(*g.app, bytes, size_t(size < 0 ? 0 : size), filename ? filename : "");
+    g.reply = app_load_model(*g.app, bytes, size_t(size < 0 ? 0 : size), filename ? filename : "");
     return g.reply.c_str();
 }
 // window.lenet.bench(arch): the speed figures of `lenet5 bench` (docs/performance.md) measured in this

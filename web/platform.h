@@ -59,6 +59,10 @@ std::string app_state_json(const AppState& app);
 // window.lenet.command(obj): obj as JSON text in, a JSON object out ({"ok": false, "error": ...}
 // for an unknown or malformed command). Lets tests and embedding pages drive the app.
 std::string app_command(AppState& app, const std::string& json);
+// window.lenet.loadModel(arrayBuffer, filename): a model file's bytes (ONNX, .npz, .lenet; the content
+// says which) become the app's network (web/app_files.h). Returns {"ok": true, "arch", ...} or
+// {"ok": false, "error": "<file>: what is wrong"}, the network then unchanged.
+std::string app_load_model(AppState& app, const uint8_t* bytes, size_t size, const std::string& filename);
 // A key went down (not an auto-repeat); queued in the app and acted on in its next frame, in order.
 void        app_key_pressed(AppState& app, AppKey key);
 

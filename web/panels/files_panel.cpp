@@ -62,10 +62,11 @@ void draw_files_window(AppState& app) {
     const ImGuiViewport* vp = ImGui::GetMainViewport();
     ImGui::SetNextWindowPos(ImVec2(vp->Pos.x + vp->Size.x * 0.5f, vp->Pos.y + 60.0f), ImGuiCond_FirstUseEver,
                             ImVec2(0.5f, 0.0f));
-    ImGui::SetNextWindowSize(ImVec2(std::min(vp->Size.x - 20.0f, 560.0f), 0.0f), ImGuiCond_FirstUseEver);
     ImGui::SetNextWindowBgAlpha(1.0f);
-    if (ImGui::Begin("Model files", &f.show)) {
-        ImGui::TextWrapped("Network: %s, %s parameters, weights: %s", app.net->spec().name.c_str(),
+    // Grows with its message; text wraps at the window's width (narrower on a phone).
+    if (ImGui::Begin("Model files", &f.show, ImGuiWindowFlags_AlwaysAutoResize)) {
+        ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + std::min(vp->Size.x - 40.0f, 540.0f));
+        ImGui::Text("Network: %s, %s parameters, weights: %s", app.net->spec().name.c_str(),
                            fmt_int(app.net->totals().params).c_str(),
                            f.loaded.empty() ? trained_from(app).c_str() : f.loaded.c_str());
         ImGui::Separator();
@@ -100,9 +101,10 @@ void draw_files_window(AppState& app) {
         if (!f.message.empty()) {
             ImGui::Separator();
             ImGui::PushStyleColor(ImGuiCol_Text, f.failed ? theme::kBad : theme::kGood);
-            ImGui::TextWrapped("%s", f.message.c_str());
+            ImGui::TextUnformatted(f.message.c_str());
             ImGui::PopStyleColor();
         }
+        ImGui::PopTextWrapPos();
     }
     ImGui::End();
 }
