@@ -87,7 +87,7 @@ function(lenet_add_web_app target)
     -sMINIFY_HTML=0                 # emcc 3.1.6's HTML minifier crashes at -O1 and above
     -sDYNAMIC_EXECUTION=0           # no eval/new Function: lets the page's CSP forbid them
     "-sEXPORTED_FUNCTIONS=${exports}"
-    -sEXPORTED_RUNTIME_METHODS=ccall,UTF8ToString)
+    -sEXPORTED_RUNTIME_METHODS=ccall,UTF8ToString,abort)  # abort: tests/web/reliability.test.mjs
   set_property(TARGET ${target} APPEND PROPERTY LINK_DEPENDS "${shell}")
   foreach(kind IN ITEMS PRE POST)
     string(TOLOWER "${kind}" flag)

@@ -13,7 +13,8 @@ export const tests = [
       await page.goto(ctx.url);
       await ctx.waitReady(page);
       // Emscripten's abort() is what a failed assertion, an out-of-memory or a trap ends in.
-      await page.evaluate(() => { try { abort('reliability test: simulated abort'); } catch (e) { /* RuntimeError */ } });
+      // Module.abort is exported for this (cmake/wasm.cmake).
+      await page.evaluate(() => { try { window.Module['abort']('reliability test: simulated abort'); } catch (e) { /* RuntimeError */ } });
       await page.waitForSelector('#reload', { state: 'visible', timeout: 10000 });
       const text = await page.textContent('#error');
       check(/stopped unexpectedly/.test(text) && /simulated abort/.test(text), `error panel text: ${text}`);

