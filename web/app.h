@@ -129,6 +129,7 @@ enum class InputSource { Draw, Test };
 
 #include "app_eval.h"  // EvalView (uses Heatmap and ScreenRect above)
 #include "app_files.h"  // ModelFiles: the user's own model files
+#include "app_btrace.h"  // BackwardTraceView: tracing a unit of a backward step (uses ScreenRect)
 
 struct AppState {
     AppConfig config;
@@ -206,6 +207,7 @@ struct AppState {
     EvalView                eval;              // the Evaluate window (app_eval.cpp)
     ModelFiles              files;             // the Model files window: load and save (app_files.cpp)
     BackwardView            backward;   // the training steps after OUTPUT (app_backward.h)
+    BackwardTraceView       btrace;     // the traced unit of a backward step (app_btrace.h)
     AppMode                 mode = AppMode::Step;  // state().mode; the rule is in app_backward.h
     FrameStats              stats;
 };
@@ -328,9 +330,10 @@ void draw_layer_panel(AppState& app);
 void draw_summary_panel(AppState& app);
 void draw_activations_panel(AppState& app);
 // Values (C, H, W) drawn as the activations panel draws a step's maps (tex from upload_maps), the
-// value under the mouse named `what`; a click selects the unit (app.unit_*).
+// value under the mouse named `what`; a click selects the unit (app.unit_*). rects: where each map
+// (a vector layer: its grid) was drawn, in screen pixels.
 void draw_value_maps(AppState& app, const Heatmap& tex, const lenet::Shape& sh, const ColorScale& scale, const char* what,
-                     bool image = false);
+                     bool image = false, std::vector<ScreenRect>* rects = nullptr);
 void draw_weights_panel(AppState& app);
 // A conv or full layer's weight tensor as the weights panel draws it (conv kernels, C3 as Table I;
 // the full matrix), from tex (upload_weight_tensor) and the layer's biases; w and b name the values

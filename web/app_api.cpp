@@ -133,6 +133,7 @@ std::string app_state_json(const AppState& app) {
         {"interact_slow_frames", app.stats.interact_slow_frames},
     };
     backward_state_json(app, j);  // mode, the training steps (app_backward_api.cpp)
+    btrace_state_json(app, j);    // backward_trace: the traced unit of a backward step (app_btrace.cpp)
     train_state_json(app, j);     // after it: mode is "train" while training runs or waits for its data
     eval_state_json(app, j);
     files_state_json(app, j);
@@ -171,6 +172,7 @@ std::string app_command(AppState& app, const std::string& text) {
     std::string s;
     if (train_command(app, cmd, s)) return s;  // train, pause, ...: app_train_api.cpp
     if (backward_command(app, cmd, s)) return s;  // backward, gradient, the training steps (app_backward_api.cpp)
+    if (btrace_command(app, cmd, s)) return s;    // trace_backward (app_btrace.cpp)
     int i = 0;
     if (eval_command(app, cmd, s)) return s;
     if (files_command(app, cmd, s)) return s;  // load_model, save_model, set_input_norm (app_files.cpp)

@@ -415,7 +415,7 @@ Trace trace_unit(const AppState& app) {
     u.map = app.unit_map;
     u.y = app.unit_y;
     u.x = app.unit_x;
-    if (u.view <= 0) return Trace();
+    if (u.view <= 0 || backward_active(app)) return Trace();  // a backward unit: app_btrace.h
     u.in = view_data(app, u.view - 1, false);
     u.pre = view_data(app, u.view, true);
     u.out = view_data(app, u.view, false);

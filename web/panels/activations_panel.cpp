@@ -32,13 +32,15 @@ int pick_scale(int count, int w, int h, float avail_w, float avail_h, int& cols)
     return 1;
 }
 
-void maps_grid(AppState& app, const Heatmap& tex, const lenet::Shape& sh, const ColorScale& scale, const char* what) {
+void maps_grid(AppState& app, const Heatmap& tex, const lenet::Shape& sh, const ColorScale& scale, const char* what,
+               std::vector<ScreenRect>* rects) {
     if (!tex.tex || tex.data.empty()) return;
     const float avail_w = ImGui::GetContentRegionAvail().x;
     const float avail_h = app.stacked ? 520.0f : std::max(120.0f, ImGui::GetContentRegionAvail().y - 4.0f);
     int cols = 1;
     const int s = pick_scale(sh.c, sh.w, sh.h, avail_w, avail_h, cols);
     app.hover_map = -1;
+    if (rects) rects->clear();
     for (int c = 0; c < sh.c; ++c) {
         if (c % cols) ImGui::SameLine(0, 8.0f);
         ImGui::BeginGroup();
@@ -46,6 +48,7 @@ void maps_grid(AppState& app, const Heatmap& tex, const lenet::Shape& sh, const 
         ImGui::TextDisabled("%d", c);
         const ImVec2 size(float(sh.w * s), float(sh.h * s));
         const ImVec2 p0 = ImGui::GetCursorScreenPos();
+        if (rects) rects->push_back({p0, ImVec2(p0.x + size.x, p0.y + size.y)});
         ImVec2 uv;
         const ImVec2 uv0(0, float(c) / float(sh.c)), uv1(1, float(c + 1) / float(sh.c));
         const bool hovered = draw_heatmap(app, "##map", tex, size, uv0, uv1, scale, &uv);
@@ -75,7 +78,8 @@ void maps_grid(AppState& app, const Heatmap& tex, const lenet::Shape& sh, const 
 }
 
 // A layer of vectors (C5's 120 maps of 1x1, F6's 84 units) as one grid of cells.
-void vector_grid_view(AppState& app, const Heatmap& tex, const lenet::Shape& sh, const ColorScale& scale, const char* what) {
+void vector_grid_view(AppState& app, const Heatmap& tex, const lenet::Shape& sh, const ColorScale& scale, const char* what,
+                      std::vector<ScreenRect>* rects) {
     if (!tex.tex || tex.data.empty()) return;
     int cols, rows;
     vector_grid(sh.c, cols, rows);
@@ -83,6 +87,7 @@ void vector_grid_view(AppState& app, const Heatmap& tex, const lenet::Shape& sh,
                                                       (app.stacked ? 400.0f : ImGui::GetContentRegionAvail().y - 40.0f) / float(rows))),
                                   8.0f, 40.0f);
     const ImVec2 p0 = ImGui::GetCursorScreenPos();
+    if (rects) *rects = {{p0, ImVec2(p0.x + cell * float(cols), p0.y + cell * float(rows))}};
     ImVec2 uv;
     const bool hovered = draw_heatmap(app, "##vec", tex, ImVec2(cell * float(cols), cell * float(rows)), ImVec2(0, 0), ImVec2(1, 1), scale, &uv);
     ImDrawList* dl = ImGui::GetWindowDrawList();
@@ -111,9 +116,9 @@ void vector_grid_view(AppState& app, const Heatmap& tex, const lenet::Shape& sh,
 }  // namespace
 
 void draw_value_maps(AppState& app, const Heatmap& tex, const lenet::Shape& sh, const ColorScale& scale, const char* what,
-                     bool image) {
-    if (sh.h * sh.w > 1 || image) maps_grid(app, tex, sh, scale, what);
-    else vector_grid_view(app, tex, sh, scale, what);
+                     bool image, std::vector<ScreenRect>* rects) {
+    if (sh.h * sh.w > 1 || image) maps_grid(app, tex, sh, scale, what, rects);
+    else vector_grid_view(app, tex, sh, scale, what, rects);
 }
 
 void draw_activations_panel(AppState& app) {

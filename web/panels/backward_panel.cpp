@@ -115,7 +115,7 @@ void layer_step(AppState& app, int layer) {
     ImGui::Text("dE/d(output of %s): %s, largest |value| %.3g", L.name.c_str(), lenet::shape_str(L.out).c_str(), double(m));
     draw_legend(app, s, std::min(260.0f, ImGui::GetContentRegionAvail().x));
     ImGui::TextDisabled("blue = negative (raising the output lowers E), white = 0, red = positive");
-    draw_value_maps(app, b.d_out, L.out, s, "dE/d(output)");
+    draw_value_maps(app, b.d_out, L.out, s, "dE/d(output)", false, &app.btrace.rects);
 }
 
 void update_step(AppState& app) {

@@ -85,6 +85,7 @@ void field_map(AppState& app, const char* id, const Heatmap& tex, int view, int 
 }  // namespace
 
 void draw_trace_panel(AppState& app) {
+    if (backward_active(app)) return draw_backward_trace_panel(app);  // a training step: its own trace
     const int v = app.view;
     if (v == 0) {
         ImGui::TextWrapped("Step to a layer, then click one of its units to see where its value comes from.");
