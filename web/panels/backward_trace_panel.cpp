@@ -34,15 +34,16 @@ void checked(bool ok, const char* text) {
     ImGui::PopStyleColor();
 }
 
-// The terms of a sum, w x d each, in a table that scrolls and draws only its visible rows.
-void terms_table(const BackGroup& g, const char* via, const char* w, const char* prod) {
+// The terms of a sum, w x d each, in a table that scrolls (the unit column stays) and draws only its
+// visible rows. w: the multiplier's column, prod: the product's, via: what the multiplier is.
+void terms_table(const BackGroup& g, const char* w, const char* prod, const char* via) {
     const float row = ImGui::GetTextLineHeightWithSpacing();
     const float h = std::min(230.0f, row * float(g.terms.size() + 1) + 10.0f);
     if (!ImGui::BeginTable("##terms", 5, ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingFixedFit |
-                                             ImGuiTableFlags_ScrollY, ImVec2(0, h)))
+                                             ImGuiTableFlags_ScrollX | ImGuiTableFlags_ScrollY, ImVec2(0, h)))
         return;
-    ImGui::TableSetupScrollFreeze(0, 1);
-    for (const char* c : {"unit (its delta)", via, w, "delta", prod}) ImGui::TableSetupColumn(c);
+    ImGui::TableSetupScrollFreeze(1, 1);
+    for (const char* c : {"unit", w, "its delta", prod, via}) ImGui::TableSetupColumn(c);
     ImGui::TableHeadersRow();
     ImGuiListClipper clip;
     clip.Begin(int(g.terms.size()));
@@ -53,13 +54,13 @@ void terms_table(const BackGroup& g, const char* via, const char* w, const char*
             ImGui::TableNextColumn();
             ImGui::TextUnformatted(t.where.c_str());
             ImGui::TableNextColumn();
-            ImGui::TextUnformatted(t.via.c_str());
-            ImGui::TableNextColumn();
             ImGui::Text("%.4f", double(t.w));
             ImGui::TableNextColumn();
-            ImGui::Text("%+.4e", double(t.d));
+            ImGui::Text("%+.4g", double(t.d));
             ImGui::TableNextColumn();
-            ImGui::Text("%+.4e", double(t.w) * double(t.d));
+            ImGui::Text("%+.4g", double(t.w) * double(t.d));
+            ImGui::TableNextColumn();
+            ImGui::TextUnformatted(t.via.c_str());
         }
     ImGui::EndTable();
 }
@@ -68,7 +69,7 @@ std::string fprime_text(lenet::Activation act, const lenet_web::BackTrace& t) {
     char b[200];
     switch (act) {
         case lenet::Activation::ScaledTanh:
-            std::snprintf(b, sizeof b, "f'(a) = (2/3) / 1.7159 x (1.7159^2 - f(a)^2) = 0.3885 x (2.9443 - %.4f^2) = %.5f",
+            std::snprintf(b, sizeof b, "f'(a) = (2/3) / 1.7159 x (1.7159^2 - f(a)^2) = 0.3885 x (2.9443 - (%.4f)^2) = %.5f",
                           double(t.out), t.fprime);
             break;
         case lenet::Activation::Tanh: std::snprintf(b, sizeof b, "f'(a) = 1 - f(a)^2 = 1 - %.4f^2 = %.5f", double(t.out), t.fprime); break;
@@ -87,14 +88,14 @@ void delta_part(AppState& app, int layer, const lenet_web::BackTrace& t) {
         ImGui::TextWrapped("%s is the last layer: its dE/d(output) comes from the loss.", L.name.c_str());
         ImGui::TextWrapped("%s", t.rule.c_str());
     } else {
-        ImGui::TextWrapped("dE/d(output) = sum over the %d units it feeds in %s of (w x their delta)%s:", t.terms, t.next.c_str(),
-                           t.groups.size() > 1 ? ", per map fed" : "");
+        ImGui::TextWrapped("dE/d(output) = sum over the %d unit%s it feeds in %s of (w x its delta)%s:", t.terms,
+                           t.terms == 1 ? "" : "s", t.next.c_str(), t.groups.size() > 1 ? ", per map fed" : "");
         for (size_t i = 0; i < t.groups.size(); ++i) {
             const BackGroup& g = t.groups[i];
             ImGui::PushID(int(i));
             if (i == 0) ImGui::SetNextItemOpen(true, ImGuiCond_Once);
             if (ImGui::TreeNode("##g", "%s: %+.4e (%zu term%s)", g.title.c_str(), g.sum, g.terms.size(), g.terms.size() == 1 ? "" : "s")) {
-                terms_table(g, "w", "w", "w x delta");
+                terms_table(g, "w", "w x delta", "which w");
                 ImGui::TreePop();
             }
             ImGui::PopID();
@@ -102,7 +103,7 @@ void delta_part(AppState& app, int layer, const lenet_web::BackTrace& t) {
         ImGui::Text("dE/d(output) = %+.6e", t.d_out);
     }
     ImGui::TextWrapped("%s", fprime_text(L.activation, t).c_str());
-    ImGui::Text("delta = f'(a) x dE/d(output) = %.5f x %+.4e = %+.6e", t.fprime, t.d_out, t.d_pre);
+    ImGui::TextWrapped("delta = f'(a) x dE/d(output) = %.5f x %+.4e = %+.6e", t.fprime, t.d_out, t.d_pre);
     char b[200];
     std::snprintf(b, sizeof b, "engine: dE/d(output) = %+.6e, delta = %+.6e (%s)", double(t.engine_d_out), double(t.engine_d_pre),
                   t.matches ? "matches" : "differs!");
@@ -117,10 +118,10 @@ void weight_part(AppState& app, int layer, const lenet_web::WeightTrace& w, int 
     }
     ImGui::Text("One weight of map %d: %s = %.4f", map, w.name.c_str(), double(w.w));
     const bool sub = L.type == lenet::LayerType::Pool;
-    ImGui::TextWrapped("dE/dw = sum over the %zu units it feeds of (%s x their delta):", w.grad.terms.size(),
-                       sub ? "window sum" : "input");
+    ImGui::TextWrapped("dE/dw = sum over the %zu unit%s it feeds of (%s x its delta):", w.grad.terms.size(),
+                       w.grad.terms.size() == 1 ? "" : "s", sub ? "window sum" : "input");
     ImGui::PushID("w");
-    terms_table(w.grad, "input", sub ? "window sum" : "input x", "x x delta");
+    terms_table(w.grad, sub ? "window sum x" : "input x", "x x delta", "input");
     ImGui::PopID();
     ImGui::Text("dE/dw = %+.6e", w.grad.sum);
     ImGui::TextWrapped("dE/db of map %d = sum of its %d deltas = %+.6e", map, w.bias_terms, w.bias_grad);
