@@ -52,6 +52,7 @@ try {
   await shot('visualizer-trace', '#sample=0&layer=C3&unit=3,4,5');
   await shot('visualizer-output', '#sample=0&layer=OUTPUT');
   await shot('visualizer-backward', '#sample=0&back=C3');
+  await shot('backward-trace', '#sample=0&back=S2&unit=2,7,7', { viewport: { width: 1280, height: 1000 } });
   await shot('visualizer-summary', '#sample=0&layer=C5', {
     before: (page) => page.evaluate(() => window.lenet.command({ cmd: 'show_summary', on: true })),
   });
