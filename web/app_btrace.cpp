@@ -52,44 +52,38 @@ void build(const AppState& app, int layer, BackwardTraceView& v) {
     v.x = app.unit_x;
 }
 
-// Built by assignment: nlohmann's initializer lists cost many times the code in the page.
+// Numbers from tables of (key, value) and one loop: nlohmann's initializer lists and a line per
+// field cost several times the code in the page.
+using Num = std::pair<const char*, double>;
+void put(json& j, std::initializer_list<Num> nums) {
+    for (const Num& n : nums) j[n.first] = n.second;
+}
+
 json trace_json(const AppState& app, const BackwardTraceView& v) {
     const lenet_web::BackTrace& t = v.t;
+    const lenet_web::WeightTrace& wt = v.w;
     json j, groups = json::array(), unit, w = nullptr;
     double abs_sum = 0;
     for (const lenet_web::BackGroup& g : t.groups) {
         json e;
         e["title"] = g.title;
-        e["terms"] = int(g.terms.size());
-        e["sum"] = g.sum;
+        put(e, {{"terms", double(g.terms.size())}, {"sum", g.sum}});
         groups.push_back(std::move(e));
         abs_sum += g.abs_sum;
     }
-    unit["map"] = v.map;
-    unit["y"] = v.y;
-    unit["x"] = v.x;
-    if (v.w.valid) {
-        w["name"] = v.w.name;
-        w["w"] = v.w.w;
-        w["grad"] = v.w.grad.sum;
-        w["engine_grad"] = v.w.engine_grad;
-        w["terms"] = int(v.w.grad.terms.size());
-        w["abs_sum"] = v.w.grad.abs_sum;
-        w["bias_grad"] = v.w.bias_grad;
-        w["engine_bias_grad"] = v.w.engine_bias_grad;
-        w["bias_terms"] = v.w.bias_terms;
-        w["matches"] = v.w.matches;
+    put(unit, {{"map", v.map}, {"y", v.y}, {"x", v.x}});
+    if (wt.valid) {
+        w["name"] = wt.name;
+        w["matches"] = wt.matches;
+        put(w, {{"w", wt.w}, {"grad", wt.grad.sum}, {"engine_grad", wt.engine_grad}, {"terms", double(wt.grad.terms.size())},
+                {"abs_sum", wt.grad.abs_sum}, {"bias_grad", wt.bias_grad}, {"engine_bias_grad", wt.engine_bias_grad},
+                {"bias_terms", wt.bias_terms}});
     }
     j["ok"] = true;
     j["layer"] = lenet_web::train_step_name(*app.net, v.step);
     j["unit"] = std::move(unit);
-    j["delta"] = t.d_pre;
-    j["engine_delta"] = t.engine_d_pre;
-    j["d_out"] = t.d_out;
-    j["engine_d_out"] = t.engine_d_out;
-    j["fprime"] = t.fprime;
-    j["abs_sum"] = abs_sum;
-    j["terms"] = t.terms;
+    put(j, {{"delta", t.d_pre}, {"engine_delta", t.engine_d_pre}, {"d_out", t.d_out}, {"engine_d_out", t.engine_d_out},
+            {"fprime", t.fprime}, {"abs_sum", abs_sum}, {"terms", t.terms}});
     j["groups"] = std::move(groups);
     j["from_loss"] = t.from_loss;
     j["rule"] = t.rule;
