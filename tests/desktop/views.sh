@@ -30,20 +30,23 @@ export DISPLAY=:$(head -n1 "$tmp/display")
 export SDL_AUDIODRIVER=dummy
 fail() { echo "views: FAIL: $*"; exit 1; }
 
-# C1, C3 (Table I kernels), OUTPUT, a traced C3 unit (C3-trace), and the backward step C3' (C3-back:
-# dE/d(output) maps and dE/dw as Table I).
-for view in C1 C3 OUTPUT C3-trace C3-back; do
+# C1, C3 (Table I kernels), OUTPUT, a traced C3 unit (C3-trace), the backward step C3' (C3-back:
+# dE/d(output) maps and dE/dw as Table I) and a traced unit of S2' (S2-btrace: its delta from C3).
+for view in C1 C3 OUTPUT C3-trace C3-back S2-btrace; do
   shot="$out/desktop-$view.png"
   hash="#sample=0&layer=$view"
   layer=${view%-trace}
   [ $view = C3-trace ] && hash="#sample=0&layer=C3&unit=3,4,5"
   [ $view = C3-back ] && hash="#sample=0&back=C3" && layer="C3'"
+  [ $view = S2-btrace ] && hash="#sample=0&back=S2&unit=2,7,7" && layer="S2'"
   rm -f "$shot"
   timeout 120 "$exe" --frames 40 --size 1280x720 --hash "$hash" --screenshot "$shot" \
     --print-state >"$tmp/out" 2>"$tmp/err" || { cat "$tmp/err"; fail "$view: exit status $?"; }
   state=$(grep '^{' "$tmp/out" | tail -n1)
   echo "$state" | grep -q "\"layer\":\"$layer\"" || fail "$view: state shows another layer: ${state:0:300}"
   [ $view != C3-back ] || echo "$state" | grep -q '"mode":"backward"' || fail "$view: mode is not backward: ${state:0:300}"
+  [ $view != S2-btrace ] || echo "$state" | grep -Eq '"backward_trace":\{.*"matches":true,"next":"C3"' ||
+    fail "$view: no matching backward trace: $(echo "$state" | grep -o '"backward_trace":.\{0,300\}')"
   echo "$state" | grep -q '"error":null' || fail "$view: error in state"
   colors=$(identify -format '%k' "$shot")
   [ "$colors" -gt 100 ] || fail "$shot has only $colors colours"
