@@ -143,14 +143,11 @@ bool btrace_command(AppState& app, const json& cmd, std::string& reply) {
 
 void btrace_state_json(const AppState& app, json& j) {
     json rects = json::array();
-    for (const ScreenRect& r : app.btrace.rects)
-        for (float f : {r.min.x, r.min.y, r.max.x - r.min.x, r.max.y - r.min.y}) rects.push_back(f);
+    if (backward_active(app))
+        for (const ScreenRect& r : app.btrace.rects)
+            for (float f : {r.min.x, r.min.y, r.max.x - r.min.x, r.max.y - r.min.y}) rects.push_back(f);
     j["backward_maps"] = rects;
-    const int layer = selected_layer(app);
-    if (layer < 0) {
-        j["backward_trace"] = nullptr;
-        return;
-    }
     // The panel and the command keep the trace fresh; until the next frame after a click, null.
-    j["backward_trace"] = fresh(app, app.btrace) && app.btrace.t.valid ? trace_json(app, app.btrace) : json(nullptr);
+    const bool shown = selected_layer(app) >= 0 && fresh(app, app.btrace) && app.btrace.t.valid;
+    j["backward_trace"] = shown ? trace_json(app, app.btrace) : json(nullptr);
 }
