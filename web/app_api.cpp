@@ -37,8 +37,8 @@
 //   under it, bottom first, as [r, g, b, a] in 0..1: app_theme.cpp), debug_sleep {ms} (every frame
 //   then takes at least ms, 0..2000: a slow device, for tests; 0 = off), evaluate and eval_cell
 //   {true, predicted} (the Evaluate window, app_eval.cpp); backward, gradient and the training steps'
-//   names for select_layer (app_backward_api.cpp); load_model, save_model, set_input_norm, show_files
-//   (app_files.h).
+//   names for select_layer (app_backward_api.cpp); trace_backward and state().backward_trace
+//   (app_btrace.cpp); load_model, save_model, set_input_norm, show_files (app_files.h).
 #include "app.h"
 #include "printable.h"
 
