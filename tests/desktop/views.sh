@@ -77,10 +77,11 @@ done
 # Instant taps, 3 ms apart (within one frame; SDL takes a release and a press closer than 2 ms for
 # the auto-repeat of a held key): each one steps.
 xdotool key --delay 6 Right Right Right Right Right
-# Strokes on the pad (left column; the pad is at about x 16..256, y 172..412 at 1280x720).
+# Strokes on the pad (left column; the pad is at about x 16..256, y 224..464 at 1280x720, below the
+# top bar's two lines: the desktop's spec field pushes its buttons to a second line).
 for x in 100 130 160; do
-  xdotool mousemove --window "$wid" $x 200 mousedown 1
-  for y in 220 250 280 310 340 370; do xdotool mousemove --window "$wid" $((x + (y - 200) / 20)) $y; sleep 0.03; done
+  xdotool mousemove --window "$wid" $x 260 mousedown 1
+  for y in 280 310 340 370 400 430; do xdotool mousemove --window "$wid" $((x + (y - 260) / 20)) $y; sleep 0.03; done
   xdotool mouseup 1
   sleep 0.1
 done

@@ -134,7 +134,12 @@ void draw_top_panel(AppState& app) {
     data_combo(app);
     if (!app.stacked) ImGui::SameLine();
     weights_combo(app);
-    if (!app.stacked) ImGui::SameLine();
+    if (!app.stacked) {  // the buttons on this line if they fit (the desktop's spec field takes room)
+        ImGui::SameLine();
+        const ImGuiStyle& st = ImGui::GetStyle();
+        if (ImGui::GetContentRegionAvail().x < ImGui::CalcTextSize("Hide summary Evaluate Files").x + 6 * st.FramePadding.x)
+            ImGui::NewLine();
+    }
     if (ImGui::Button(app.show_summary ? "Hide summary" : "Summary")) app.show_summary = !app.show_summary;
     ImGui::SameLine();
     if (ImGui::Button("Evaluate")) app.eval.show = !app.eval.show;
