@@ -248,13 +248,7 @@ void load_npz(Network& net, const std::string& path) {
 Network load_any_weights(const std::string& path, const std::string& arch) {
     std::vector<uint8_t> b = io::read_file(path, kMaxWeightsBytes);
     // By content, not extension: a zip is an npz, tag 0x08 an ONNX model, anything else must be native.
-    if (looks_like_zip(b)) {
-        if (arch.empty())
-            throw Error(ErrorKind::Usage, path, "an .npz file holds no architecture: give one (--arch NAME|FILE.json)");
-        Network net(arch_load(arch));
-        set_tensors(net, npz_read(b.data(), b.size(), path), path);
-        return net;
-    }
+    if (looks_like_zip(b)) return network_from_state_dict(npz_read(b.data(), b.size(), path), arch, path);
     if (looks_like_onnx(b.data(), b.size())) {
         if (!arch.empty())
             throw Error(ErrorKind::Usage, path, "an ONNX model carries its own architecture: leave out --arch");

@@ -209,6 +209,9 @@ public:
     Network& operator=(const Network&) = default;
 
     const ArchSpec&               spec() const { return spec_; }
+    // How prepare_input scales pixels for this network (nothing else depends on it): the CLI's and
+    // the page's --input-norm override for a loaded model.
+    void                          set_input_norm(InputNorm norm) { spec_.norm = norm; }
     const std::vector<LayerInfo>& layers() const { return layers_; }
     Totals                        totals() const;
     Shape                         input_shape() const { return spec_.input; }
@@ -411,6 +414,7 @@ Preprocessed preprocess_image_file(const std::string& path);            // PNG, 
 // ================================================================================================
 // Weights files (src/weights.cpp, src/npz.cpp). Formats: docs/file-formats.md.
 // ================================================================================================
+struct NpyTensor;
 // Native format ".lenet": magic, version, the architecture as JSON, then all tensors. Saving writes
 // a temporary file and renames it, so a failed save never replaces a good file.
 void    save_weights(const Network& net, const std::string& path);
@@ -419,11 +423,20 @@ Network load_weights(const std::string& path);  // the network described by the 
 // network checks every key and shape first and changes nothing on error.
 void    save_npz(Network& net, const std::string& path);
 void    load_npz(Network& net, const std::string& path);
-// Load by content: an .npz (zip) into a network built from `arch` (a preset name or JSON path, required
-// for npz), an ONNX model (its own architecture; arch must be empty), anything else as native. A
-// native file with a non-empty `arch` is loaded into the network of `arch` instead of its own, tensor
-// by tensor (names and shapes must match exactly).
+// Load by content: an .npz (zip) as network_from_state_dict, an ONNX model (its own architecture;
+// arch must be empty), anything else as native. A native file with a non-empty `arch` is loaded into
+// the network of `arch` instead of its own, tensor by tensor (names and shapes must match exactly).
 Network load_any_weights(const std::string& path, const std::string& arch = "");
+// A state_dict into a network (src/state_dict.cpp): keys naming the network's tensors ("C1.weight")
+// are loaded by name; other keys (PyTorch's "conv1.weight", "features.0.weight") are matched in file
+// order to the network's tensors by shape (a Linear [O, C*H*W] fits a conv covering its C@HxW input,
+// and the reverse). set_state_dict checks everything first (Error(Shape) naming the first tensor that
+// does not fit) and changes nothing on error. network_from_state_dict builds the network of `arch` (a
+// preset name or JSON path); with `arch` empty, of the one preset that fits: Error(Shape) when none
+// does, Error(Usage, "ambiguous: ...") when several do.
+void    set_state_dict(Network& net, const std::vector<NpyTensor>& tensors, const std::string& where);
+Network network_from_state_dict(const std::vector<NpyTensor>& tensors, const std::string& arch,
+                                const std::string& where);
 // Save by extension: ".npz" as NumPy, ".onnx" as ONNX, anything else native.
 void    save_any_weights(const Network& net, const std::string& path);
 
