@@ -22,7 +22,7 @@
 namespace {
 
 struct ClassifyOptions {
-    std::string              weights, arch;
+    std::string              weights, arch, input_norm;
     std::vector<std::string> images;
     bool                     json = false, raw = false;
 };
@@ -44,7 +44,7 @@ LayerStats stats(const float* v, int64_t n) {
 }
 
 void run_classify(const ClassifyOptions& o) {
-    const lenet::Network net = lenet::load_any_weights(o.weights, o.arch);
+    const lenet::Network net = load_network(o.weights, o.arch, o.input_norm);
     const bool rbf = net.spec().layers.back().type == lenet::LayerType::Rbf;
     lenet::Workspace ws(net);
     std::vector<float> x(size_t(net.input_shape().size()));
@@ -127,8 +127,9 @@ void register_classify(CLI::App& app) {
     auto o = std::make_shared<ClassifyOptions>();
     CLI::App* c = app.add_subcommand("classify", "Classify digit images (PNG, PGM, BMP, JPEG) with MNIST-style "
                                                  "preprocessing; print scores and per-layer summaries");
-    c->add_option("--weights,-w", o->weights, "Weights file: native .lenet, or .npz (needs --arch)")->required();
+    c->add_option("--weights,-w", o->weights, kWeightsHelp)->required();
     c->add_option("--arch,-a", o->arch, "Architecture for an .npz file (preset name or JSON spec)");
+    add_input_norm_option(c, o->input_norm);
     c->add_option("images", o->images, "Image files")->required();
     c->add_flag("--json", o->json, "Print JSON {weights, arch, results: [{image, predicted, scores, preprocess, layers}]}");
     c->add_flag("--raw", o->raw, "No preprocessing: the image is already an MNIST digit (light ink on black)");

