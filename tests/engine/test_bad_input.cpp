@@ -1,6 +1,7 @@
 // test_bad_input.cpp — the bad-input table: malformed files and specs of every format the
-// engine reads — idx images and labels, .npz/.npy, native .lenet weights, JSON architecture specs,
-// images — written to disk and loaded the way the CLI and the app load them. For every row:
+// engine reads — idx images and labels, .npz/.npy (also as a state_dict with PyTorch's keys), native
+// .lenet weights, JSON architecture specs, images — written to disk and loaded the way the CLI and
+// the app load them. For every row:
 //   1. the exact lenet::ErrorKind and a fragment of the message (which names the file);
 //   2. a bounded amount of memory requested: the suite's counting operator new (alloc_probe.h)
 //      sums the bytes requested during the load, which must stay under 8 MiB + 8 x the file's size, whatever the header claims
@@ -186,7 +187,7 @@ Bytes png_header(uint32_t w, uint32_t h) {
 }
 
 // ---- the table ------------------------------------------------------------------------------------
-enum class Fmt { IdxImages, IdxLabels, Npz, Native, Arch, Image };
+enum class Fmt { IdxImages, IdxLabels, Npz, StateDict, Native, Arch, Image };
 enum class Special { None, Directory, Missing };
 
 struct Row {
@@ -373,6 +374,35 @@ std::vector<Row> make_rows(World& w) {
     }
     add("npz: a directory", Fmt::Npz, {}, ErrorKind::Io, "is a directory", Special::Directory);
 
+    // ---- a state_dict with PyTorch's keys, no architecture given (net = load_any_weights(p, ""))
+    {
+        auto torch_keys = [](std::vector<lenet::NpyTensor>& ts) {
+            for (size_t i = 0; i < ts.size(); i++) ts[i].name = "layer" + std::to_string(i);
+        };
+        add("state_dict: fits two presets (ambiguous)", Fmt::StateDict, zip_stored(npz_entries(w.net, torch_keys)).bytes,
+            ErrorKind::Usage, "ambiguous: the tensors fit lenet5 and lenet5-relu");
+        add("state_dict: fits no preset (Caffe's 20 maps)", Fmt::StateDict,
+            zip_stored(npz_entries(w.net, [&](auto& ts) {
+                torch_keys(ts);
+                ts[0] = {"conv1.weight", {20, 1, 5, 5}, std::vector<float>(500, 0.5f)};
+            })).bytes,
+            ErrorKind::Shape, "fits no built-in architecture");
+        add("state_dict: a wrong shape", Fmt::StateDict,
+            zip_stored(npz_entries(w.net, [&](auto& ts) {
+                torch_keys(ts);
+                ts[4] = {"fc1.weight", {120, 256}, std::vector<float>(120 * 256, 0.5f)};
+            })).bytes,
+            ErrorKind::Shape, "tensor 5 'fc1.weight' [120,256] does not fit 'C5.weight' [120,16,5,5] of 'lenet5'");
+        add("state_dict: the last tensor missing", Fmt::StateDict,
+            zip_stored(npz_entries(w.net, [&](auto& ts) { torch_keys(ts); ts.pop_back(); })).bytes,
+            ErrorKind::Shape, "'lenet5' also needs 'OUTPUT.bias' [10], which the 9 tensors of the file leave out");
+        add("state_dict: NaN in a fitting file", Fmt::StateDict,
+            zip_stored(npz_entries(w.paper, [&](auto& ts) { torch_keys(ts); ts[2].data[0] = std::nanf(""); })).bytes,
+            ErrorKind::Value, "tensor 'S2.coeff'[0] is NaN");
+        add("state_dict: truncated archive", Fmt::StateDict,
+            fixtures::prefix(zip_stored(npz_entries(w.net, torch_keys)).bytes, 1000), ErrorKind::Format, "truncated");
+    }
+
     // ---- native .lenet weights (net = load_weights(p))
     const Bytes nat = lenet::weights_to_bytes(w.net);
     const NativeMap m = native_map(nat);
@@ -543,6 +573,7 @@ std::string fmt_name(Fmt f) {
         case Fmt::IdxImages: return "idx-images";
         case Fmt::IdxLabels: return "idx-labels";
         case Fmt::Npz: return "npz";
+        case Fmt::StateDict: return "state-dict";
         case Fmt::Native: return "native";
         case Fmt::Arch: return "arch";
         case Fmt::Image: return "image";
@@ -580,6 +611,7 @@ TEST_CASE("bad input: every malformed file gives its exact error, bounded memory
                     case Fmt::IdxImages: w.data = lenet::load_idx(path, good_lab); break;
                     case Fmt::IdxLabels: w.data = lenet::load_idx(good_img, path); break;
                     case Fmt::Npz: lenet::load_npz(w.net, path); break;
+                    case Fmt::StateDict: w.net = lenet::load_any_weights(path, ""); break;
                     case Fmt::Native: w.net = lenet::load_weights(path); break;
                     case Fmt::Arch: w.net = lenet::Network(lenet::arch_load(path)); break;
                     case Fmt::Image: (void)lenet::preprocess_image_file(path); break;
@@ -611,7 +643,7 @@ TEST_CASE("bad input: every malformed file gives its exact error, bounded memory
     }
     MESSAGE("bad-input table: " << rows.size() << " rows");
     CHECK(rows.size() >= 40);
-    for (const char* f : {"idx-images", "idx-labels", "npz", "native", "arch", "image"}) CHECK(per_format[f] >= 1);
+    for (const char* f : {"idx-images", "idx-labels", "npz", "state-dict", "native", "arch", "image"}) CHECK(per_format[f] >= 1);
 }
 
 TEST_CASE("bad input: a good file of each format still loads after the table (the loaders are not just refusing everything)") {
