@@ -7,7 +7,10 @@ exported with torch.onnx.export (opset 13, batch axis dynamic):
   relu     ReLU and max-pooling on 28x28 with padding 2, flattened by reshape(-1, 400)
   sigmoid  d2l's: Sigmoid, AvgPool, padding 2, ending in Softmax
 For each: `lenet5 eval --weights X.onnx --limit N --predictions CSV` (no --arch) must give PyTorch's
-predictions on the first N test digits and its softmax scores within 1e-4. --out-dir keeps the
+predictions on the first N test digits and its softmax scores within 1e-4. The same holds for the
+model's state_dict saved with np.savez under PyTorch's own keys ("0.weight", "3.bias", ...), read by
+`lenet5 eval --weights X.npz --arch X.json` (tensors matched by order and shape to a spec written
+here with the model's activations); without --arch such a file fits two presets, which is an error. --out-dir keeps the
 .onnx files and PyTorch's scores (X.scores.json) for the page's test (tests/web/onnx.test.mjs).
 
 Usage: check_torch_onnx.py --lenet5 PATH --workdir DIR --data MNIST_DIR [--count 1000]
@@ -56,6 +59,38 @@ def models():
     return {"tanh": (tanh, 32), "relu": (relu, 28), "sigmoid": (sigmoid, 28)}
 
 
+def spec(name, side):
+    """Our JSON spec of a model of models(): the same layers, activations and input size."""
+    act, pool = {"tanh": ("tanh", "avg"), "relu": ("relu", "max"), "sigmoid": ("sigmoid", "avg")}[name]
+    pad = 0 if side == 32 else 2
+    return {"name": "torch-" + name, "input": [1, side, side], "input_norm": "unit", "loss": "xent", "layers": [
+        {"name": "conv1", "type": "conv", "maps": 6, "kernel": 5, "padding": pad, "activation": act},
+        {"name": "pool1", "type": "pool", "mode": pool, "size": 2},
+        {"name": "conv2", "type": "conv", "maps": 16, "kernel": 5, "activation": act},
+        {"name": "pool2", "type": "pool", "mode": pool, "size": 2},
+        {"name": "fc1", "type": "full", "units": 120, "activation": act},
+        {"name": "fc2", "type": "full", "units": 84, "activation": act},
+        {"name": "fc3", "type": "full", "units": 10}]}
+
+
+def compare(name, kind, out, ref, count):
+    """Our --predictions CSV against PyTorch's softmax scores."""
+    with open(out) as f:
+        rows = list(csv.DictReader(f))
+    ours = np.array([[float(row["score%d" % c]) for c in range(10)] for row in rows], np.float32)
+    predicted = np.array([int(row["predicted"]) for row in rows])
+    check(len(rows) == count, "%s %s: %d rows, expected %d" % (name, kind, len(rows), count))
+    if len(rows) != count:
+        return
+    diff = float(np.abs(ours - ref).max())
+    same = int((predicted == ref.argmax(1)).sum())
+    accuracy = float((ref.argmax(1) == np.array([int(row["label"]) for row in rows])).mean())
+    print("%s %s: PyTorch accuracy %.1f%%, %d of %d predictions agree, max |d softmax| %.2e"
+          % (name, kind, 100 * accuracy, same, len(rows), diff))
+    check(same == len(rows), "%s %s: %d of %d predictions differ from PyTorch" % (name, kind, len(rows) - same, len(rows)))
+    check(diff < 1e-4, "%s %s: softmax differs from PyTorch by %.3g" % (name, kind, diff))
+
+
 def frame(x, side):
     return nn.functional.pad(x, (2, 2, 2, 2)) if side == 32 else x
 
@@ -89,24 +124,23 @@ def main():
         if args.out_dir:
             with open(os.path.join(args.out_dir, "torch-%s.scores.json" % name), "w") as f:
                 json.dump(ref.tolist(), f)
-        out = os.path.join(args.workdir, "torch-%s.csv" % name)
-        r = subprocess.run([args.lenet5, "eval", "--weights", path, "--data", args.data, "--limit", str(args.count),
-                            "--predictions", out], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        check(r.returncode == 0, "%s: lenet5 eval failed: %s" % (name, r.stderr.strip()))
-        if r.returncode != 0:
-            continue
-        with open(out) as f:
-            rows = list(csv.DictReader(f))
-        ours = np.array([[float(row["score%d" % c]) for c in range(10)] for row in rows], np.float32)
-        predicted = np.array([int(row["predicted"]) for row in rows])
-        check(len(rows) == args.count, "%s: %d rows, expected %d" % (name, len(rows), args.count))
-        diff = float(np.abs(ours - ref).max())
-        same = int((predicted == ref.argmax(1)).sum())
-        accuracy = float((ref.argmax(1) == np.array([int(row["label"]) for row in rows])).mean())
-        print("%s: PyTorch accuracy %.1f%%, %d of %d predictions agree, max |d softmax| %.2e"
-              % (name, 100 * accuracy, same, len(rows), diff))
-        check(same == len(rows), "%s: %d of %d predictions differ from PyTorch" % (name, len(rows) - same, len(rows)))
-        check(diff < 1e-4, "%s: softmax differs from PyTorch by %.3g" % (name, diff))
+        npz = os.path.join(args.out_dir or args.workdir, "torch-%s.npz" % name)
+        np.savez(npz, **{k: v.detach().numpy() for k, v in model.state_dict().items()})
+        arch = os.path.join(args.workdir, "torch-%s.json" % name)
+        with open(arch, "w") as f:
+            json.dump(spec(name, side), f, indent=1)
+        for kind, extra in (("onnx", ["--weights", path]), ("npz", ["--weights", npz, "--arch", arch])):
+            out = os.path.join(args.workdir, "torch-%s-%s.csv" % (name, kind))
+            r = subprocess.run([args.lenet5, "eval"] + extra + ["--data", args.data, "--limit", str(args.count),
+                                "--predictions", out], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            check(r.returncode == 0, "%s %s: lenet5 eval failed: %s" % (name, kind, r.stderr.strip()))
+            if r.returncode == 0:
+                compare(name, kind, out, ref, args.count)
+        # Without --arch, PyTorch's keys are matched to the presets, and two fit these shapes.
+        r = subprocess.run([args.lenet5, "eval", "--weights", npz, "--data", args.data, "--limit", "1"],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        check(r.returncode == 2 and "ambiguous: the tensors fit lenet5 and lenet5-relu" in r.stderr,
+              "%s npz without --arch: exit %d, %s" % (name, r.returncode, r.stderr.strip()))
     return summary("check_torch_onnx")
 
 
