@@ -11,6 +11,7 @@
 
 #include "io_util.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <cstring>
@@ -225,7 +226,7 @@ NpyTensor npy_read(const uint8_t* bytes, size_t size, const std::string& where) 
     return t;
 }
 
-std::vector<uint8_t> npz_write(const std::vector<NpyTensor>& tensors) {
+std::vector<uint8_t> npz_write(const std::vector<NpyTensor>& tensors, const std::string& comment) {
     std::vector<uint8_t> out, central;
     std::set<std::string> seen;
     for (const NpyTensor& t : tensors) {
@@ -272,6 +273,7 @@ std::vector<uint8_t> npz_write(const std::vector<NpyTensor>& tensors) {
         io::put_bytes(central, name.data(), name.size());
     }
     if (tensors.size() > 0xFFFF) throw Error(ErrorKind::Usage, "npz", "too many tensors");
+    if (comment.size() > 0xFFFF) throw Error(ErrorKind::Usage, "npz", "archive comment longer than 65,535 bytes");
     uint32_t cd_offset = uint32_t(out.size());
     io::put_bytes(out, central.data(), central.size());
     io::put_u32le(out, kEndSig);
@@ -281,11 +283,12 @@ std::vector<uint8_t> npz_write(const std::vector<NpyTensor>& tensors) {
     io::put_u16le(out, uint16_t(tensors.size()));
     io::put_u32le(out, uint32_t(central.size()));
     io::put_u32le(out, cd_offset);
-    io::put_u16le(out, 0);                   // comment length
+    io::put_u16le(out, uint16_t(comment.size()));
+    io::put_bytes(out, comment.data(), comment.size());
     return out;
 }
 
-std::vector<NpyTensor> npz_read(const uint8_t* bytes, size_t size, const std::string& where) {
+std::vector<NpyTensor> npz_read(const uint8_t* bytes, size_t size, const std::string& where, std::string* comment) {
     if (size == 0) throw Error(ErrorKind::Format, where, "empty file (0 bytes)");
     if (size < 22) throw Error(ErrorKind::Format, where, "truncated: too short for a zip archive (" + std::to_string(size) + " bytes)");
     if (!(bytes[0] == 'P' && bytes[1] == 'K'))
@@ -298,6 +301,10 @@ std::vector<NpyTensor> npz_read(const uint8_t* bytes, size_t size, const std::st
     }
     if (eocd == size_t(-1))
         throw Error(ErrorKind::Format, where, "truncated: no end-of-central-directory record (not a complete zip)");
+    if (comment) {  // what the archive's comment field claims, cut to the bytes that are there
+        const size_t claimed = size_t(bytes[eocd + 20]) | size_t(bytes[eocd + 21]) << 8;
+        comment->assign(reinterpret_cast<const char*>(bytes) + eocd + 22, std::min(claimed, size - eocd - 22));
+    }
     io::Reader e(bytes, size, where);
     e.seek(eocd + 4, "the end record");
     uint16_t disk = e.u16le("the disk number"), cd_disk = e.u16le("the directory disk");

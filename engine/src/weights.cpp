@@ -236,7 +236,8 @@ void save_npz(Network& net, const std::string& path) {
     for (const NpyTensor& t : tensors)
         for (float f : t.data)
             if (!std::isfinite(f)) throw Error(ErrorKind::Value, t.name, "refusing to save NaN/Inf weights");
-    io::write_file_atomic(path, npz_write(tensors));
+    std::string arch = kNpzArchComment + arch_to_json(net.spec());
+    io::write_file_atomic(path, npz_write(tensors, arch.size() <= 0xFFFF ? arch : std::string()));
 }
 
 void load_npz(Network& net, const std::string& path) {
@@ -248,7 +249,15 @@ void load_npz(Network& net, const std::string& path) {
 Network load_any_weights(const std::string& path, const std::string& arch) {
     std::vector<uint8_t> b = io::read_file(path, kMaxWeightsBytes);
     // By content, not extension: a zip is an npz, tag 0x08 an ONNX model, anything else must be native.
-    if (looks_like_zip(b)) return network_from_state_dict(npz_read(b.data(), b.size(), path), arch, path);
+    if (looks_like_zip(b)) {
+        std::string comment;
+        std::vector<NpyTensor> tensors = npz_read(b.data(), b.size(), path, &comment);
+        if (!arch.empty() || comment.compare(0, std::strlen(kNpzArchComment), kNpzArchComment) != 0)
+            return network_from_state_dict(tensors, arch, path);
+        Network net(arch_from_json(comment.substr(std::strlen(kNpzArchComment)), path));
+        set_state_dict(net, tensors, path);
+        return net;
+    }
     if (looks_like_onnx(b.data(), b.size())) {
         if (!arch.empty())
             throw Error(ErrorKind::Usage, path, "an ONNX model carries its own architecture: leave out --arch");

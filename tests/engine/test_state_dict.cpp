@@ -98,6 +98,28 @@ TEST_CASE("state_dict: through load_any_weights, with and without --arch") {
     CHECK(lenet::load_any_weights(t, "lenet5-relu").params() == relu.params());
 }
 
+TEST_CASE("state_dict: our own .npz carries its architecture in the zip comment, found without --arch") {
+    fixtures::TempDir dir;
+    Network relu(lenet::arch_preset("lenet5-relu"));
+    relu.init(9);
+    const std::string path = dir.file("relu.npz");
+    lenet::save_npz(relu, path);
+    const fixtures::Bytes bytes = fixtures::read_all(path);
+    std::string comment;
+    const std::vector<NpyTensor> ts = lenet::npz_read(bytes.data(), bytes.size(), path, &comment);
+    CHECK(comment == std::string(lenet::kNpzArchComment) + lenet::arch_to_json(relu.spec()));
+    Network back = lenet::load_any_weights(path, "");  // lenet5 has the same shapes: the comment decides
+    CHECK(back.spec().name == "lenet5-relu");
+    CHECK(back.params() == relu.params());
+    CHECK(lenet::load_any_weights(path, "lenet5").spec().name == "lenet5");  // --arch wins over the comment
+    // Without the comment (np.savez of the same arrays) the two presets are indistinguishable.
+    const std::string bare = dir.write("bare.npz", lenet::npz_write(ts));
+    CHECK_LENET_ERROR(lenet::load_any_weights(bare, ""), ErrorKind::Usage, "ambiguous");
+    // A broken architecture in the comment is an error naming the file, not a guess.
+    const std::string broken = dir.write("broken.npz", lenet::npz_write(ts, std::string(lenet::kNpzArchComment) + "{"));
+    CHECK_LENET_ERROR(lenet::load_any_weights(broken, ""), ErrorKind::Spec, "broken.npz");
+}
+
 TEST_CASE("state_dict: ambiguous without --arch") {
     Network net(lenet::arch_preset("lenet5"));
     net.init(1);

@@ -419,11 +419,13 @@ struct NpyTensor;
 // a temporary file and renames it, so a failed save never replaces a good file.
 void    save_weights(const Network& net, const std::string& path);
 Network load_weights(const std::string& path);  // the network described by the file
-// NumPy .npz with PyTorch keys/layouts ("C1.weight" [6,1,5,5], ...). Loading into an existing
-// network checks every key and shape first and changes nothing on error.
+// NumPy .npz with PyTorch keys/layouts ("C1.weight" [6,1,5,5], ...), the architecture in the archive
+// comment (kNpzArchComment). Loading into an existing network checks every key and shape first and
+// changes nothing on error.
 void    save_npz(Network& net, const std::string& path);
 void    load_npz(Network& net, const std::string& path);
-// Load by content: an .npz (zip) as network_from_state_dict, an ONNX model (its own architecture;
+// Load by content: an .npz (zip) as network_from_state_dict (with `arch` empty, the architecture in
+// our archive comment, when there, comes before the presets), an ONNX model (its own architecture;
 // arch must be empty), anything else as native. A native file with a non-empty `arch` is loaded into
 // the network of `arch` instead of its own, tensor by tensor (names and shapes must match exactly).
 Network load_any_weights(const std::string& path, const std::string& arch = "");
@@ -466,8 +468,13 @@ struct NpyTensor {
 };
 std::vector<uint8_t>   npy_write(const NpyTensor& t);
 NpyTensor              npy_read(const uint8_t* bytes, size_t size, const std::string& where);
-std::vector<uint8_t>   npz_write(const std::vector<NpyTensor>& tensors);   // STORED zip entries
-std::vector<NpyTensor> npz_read(const uint8_t* bytes, size_t size, const std::string& where);
+// npz_write: STORED zip entries, then the archive comment (numpy ignores it; save_npz keeps the
+// architecture there). npz_read hands the comment back when `comment` is not null.
+std::vector<uint8_t>   npz_write(const std::vector<NpyTensor>& tensors, const std::string& comment = "");
+std::vector<NpyTensor> npz_read(const uint8_t* bytes, size_t size, const std::string& where,
+                                std::string* comment = nullptr);
+// The prefix of save_npz's archive comment, followed by the architecture's JSON (arch_to_json).
+constexpr const char* kNpzArchComment = "lenet5-arch:";
 // Copy tensors into `net` by name: every tensor of the network must be present with its exact shape,
 // unknown names are errors, NaN/Inf are errors; checked in full before anything is changed.
 // Weights of a conv table's absent connections (C3) are set to zero (as a masked PyTorch conv uses
