@@ -76,7 +76,8 @@ Match match(Network& net, const std::vector<NpyTensor>& file) {
                 return fail(i, tensor_text(t, i) + " is one more than '" + net.spec().name + "' has");
         }
         if (!fits(t.shape, views[j], layer_of(views[j])))
-            return fail(i, tensor_text(t, i) + " does not fit " + view_text(views[j]) + " of '" + net.spec().name + "'");
+            return fail(i, tensor_text(t, i) + " does not fit " + view_text(views[j]) + " of '" + net.spec().name +
+                               "'");
         used[j] = 1;
         m.renamed.push_back({views[j].name, views[j].shape, t.data});
         j++;

