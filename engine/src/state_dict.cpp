@@ -105,26 +105,24 @@ Network network_from_state_dict(const std::vector<NpyTensor>& tensors, const std
         set_state_dict(net, tensors, where);
         return net;
     }
-    std::vector<Network> fit;
+    std::string names, winner;  // the presets that fit; the first of them
+    int fit = 0;
     Match furthest;
     for (const std::string& name : arch_preset_names()) {
         Network net(arch_preset(name));
         Match m = match(net, tensors);
         if (m.ok()) {
-            set_tensors(net, m.renamed, where);
-            fit.push_back(std::move(net));
+            names += (fit++ ? " and " : "") + name;
+            if (winner.empty()) winner = name;
         } else if (furthest.ok() || m.fail > furthest.fail) {
             furthest = std::move(m);
         }
     }
-    if (fit.size() == 1) return std::move(fit[0]);
-    if (fit.empty())
+    if (fit == 1) return network_from_state_dict(tensors, winner, where);
+    if (fit == 0)
         throw Error(ErrorKind::Shape, where,
                     "fits no built-in architecture, matched by order and shape (furthest: " + furthest.why +
                         "); describe the network in a JSON spec and give it with --arch");
-    std::string names;
-    for (size_t k = 0; k < fit.size(); k++)
-        names += (k ? (k + 1 == fit.size() ? " and " : ", ") : "") + fit[k].spec().name;
     throw Error(ErrorKind::Usage, where,
                 "ambiguous: the tensors fit " + names + " (an .npz holds no activations), give --arch");
 }
