@@ -66,19 +66,18 @@ std::string checksum(const lenet::Network& net) {
     return buf;
 }
 
-// An .npz holds no architecture: the current one first (our own downloads), then the engine's own
-// matching (load_any_weights without an architecture).
+// An .npz holds no architecture unless it is ours (the zip comment names it): the engine matches its
+// tensors to a preset; when none or several fit, the current architecture is tried.
 lenet::Network read_model(const AppState& app, const std::string& path, const std::string& format) {
     if (format != "npz") return lenet::load_any_weights(path);
     try {
-        return lenet::load_any_weights(path, app.arch);
+        return lenet::load_any_weights(path);
     } catch (const lenet::Error& first) {
         try {
-            return lenet::load_any_weights(path);
+            return lenet::load_any_weights(path, app.arch);
         } catch (const lenet::Error& second) {
             throw lenet::Error(first.kind(), path,
-                               "fits neither the current network (" + first.message() + ") nor a preset (" +
-                                   second.message() + ")");
+                               first.message() + "; nor does it fit the current network (" + second.message() + ")");
         }
     }
 }

@@ -3,7 +3,8 @@
 //     through the file picker, drag-and-drop onto the page and window.lenet.loadModel;
 //   - a corrupt or unfitting file gives an error naming it, and the network still classifies as before;
 //   - three LeNets built and exported by PyTorch (tests/tools/check_torch_onnx.py), dropped into the
-//     page, give PyTorch's predictions and softmax scores on 1,000 test digits.
+//     page as ONNX (and two as state_dict .npz), give PyTorch's predictions and softmax scores on
+//     1,000 test digits.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -154,7 +155,7 @@ export const tests = [
     },
   },
   {
-    name: 'files: PyTorch LeNets (ONNX) dropped into the page match PyTorch on 1,000 digits',
+    name: 'files: PyTorch LeNets (ONNX, state_dict .npz) dropped into the page match PyTorch on 1,000 digits',
     async run(ctx) {
       const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lenet-torch-'));
       // Trains and exports three LeNets with Debian's PyTorch, checks the CLI against them, and keeps
@@ -166,14 +167,25 @@ export const tests = [
       const page = await ctx.openPage();
       await page.goto(ctx.url);
       await ctx.waitReady(page);
-      for (const name of ['tanh', 'relu', 'sigmoid']) {
-        const file = path.join(tmp, `torch-${name}.onnx`);
+      // Each ONNX model (its own architecture), then the tanh and ReLU ones as state_dict .npz files,
+      // matched by order and shape to the preset chosen first (lenet5 and lenet5-relu have the same
+      // shapes, so an .npz alone cannot tell them apart).
+      const cases = [
+        { name: 'tanh', file: 'torch-tanh.onnx' }, { name: 'relu', file: 'torch-relu.onnx' },
+        { name: 'sigmoid', file: 'torch-sigmoid.onnx' },
+        { name: 'tanh', file: 'torch-tanh.npz', preset: 'lenet5' }, { name: 'relu', file: 'torch-relu.npz', preset: 'lenet5-relu' },
+      ];
+      for (const { name, file, preset } of cases) {
         const ref = JSON.parse(fs.readFileSync(path.join(tmp, `torch-${name}.scores.json`)));
-        const loads = (await state(page)).model_file.loads;
-        await dropFile(page, file);
-        const s = await waitState(page, (n) => window.lenet.state().model_file.loads > n, loads, `${name} dropped`);
+        if (preset) check((await command(page, { cmd: 'select_preset', name: preset })).ok, `select ${preset}`);
+        const prior = (await state(page)).model_file;
+        await dropFile(page, path.join(tmp, file));
+        const s = await waitState(page, (b) => {
+          const f = window.lenet.state().model_file;
+          return f.loads > b.loads || f.failures > b.failures;
+        }, prior, `${file} dropped`);
         check(!s.model_file.failed && s.weights_status === 'loaded' && s.model_file.input_norm === 'unit',
-              `${name}: ${s.model_file.message} (${s.weights_status}, input ${s.model_file.input_norm})`);
+              `${file}: ${s.model_file.message} (${s.weights_status}, input ${s.model_file.input_norm})`);
         const ours = await classify(page, ref.length);
         let diff = 0, same = 0;
         ours.forEach((o, i) => {
@@ -181,10 +193,10 @@ export const tests = [
           if (o.prediction === best) same++;
           o.scores.forEach((v, c) => { diff = Math.max(diff, Math.abs(v - ref[i][c])); });
         });
-        ctx.log(`${name}: ${s.arch_name}, ${s.params} parameters; ${same} of ${ref.length} predictions agree, max |d softmax| ${diff.toExponential(2)}`);
-        check(same === ref.length, `${name}: ${ref.length - same} predictions differ from PyTorch`);
-        check(diff < 1e-4, `${name}: softmax differs from PyTorch by ${diff}`);
-        if (name === 'relu') {
+        ctx.log(`${file}: ${s.arch_name}, ${s.params} parameters; ${same} of ${ref.length} predictions agree, max |d softmax| ${diff.toExponential(2)}`);
+        check(same === ref.length, `${file}: ${ref.length - same} predictions differ from PyTorch`);
+        check(diff < 1e-4, `${file}: softmax differs from PyTorch by ${diff}`);
+        if (file === 'torch-relu.onnx') {
           await command(page, { cmd: 'set_sample', index: 0 });
           await command(page, { cmd: 'select_layer', layer: 'C1' });
           await page.waitForTimeout(300);
