@@ -76,6 +76,7 @@ void app_frame(AppState& app, const FrameInfo& frame) {
     scan_misclassified(app, 6);
     train_tick(app);
     eval_tick(app);
+    lab_tick(app);
     // 2. The textures, once, for everything drawn below.
     refresh_textures(app);
     // 3. The panels.

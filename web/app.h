@@ -10,6 +10,7 @@
 //   app_train*.cpp     live training on the training set, a time-budgeted slice per frame (app_train.h)
 //   app_eval.cpp       "Evaluate test set": the whole test set a slice per frame, its report (app_eval.h)
 //   app_files.cpp      the user's model files: load (.lenet, .npz, ONNX) and save/download (app_files.h)
+//   app_lab.cpp        the Lab tab: transforms of the input, sweeps, a unit's top digits (app_lab.h)
 //   app_textures.cpp   the current view's values packed into GL textures, refreshed once per frame
 //   app_theme.cpp      the dark theme's colours, each text colour readable (WCAG AA contrast)
 //   app_gl.cpp         the GLSL colormap shader (shaders/colormap.*) and float textures
@@ -130,6 +131,7 @@ enum class InputSource { Draw, Test };
 #include "app_eval.h"  // EvalView (uses Heatmap and ScreenRect above)
 #include "app_files.h"  // ModelFiles: the user's own model files
 #include "app_btrace.h"  // BackwardTraceView: tracing a unit of a backward step (uses ScreenRect)
+#include "app_lab.h"   // LabState: the Lab tab (invariance, top digits)
 
 struct AppState {
     AppConfig config;
@@ -206,6 +208,7 @@ struct AppState {
     TrainState              train;             // app_train.h
     EvalView                eval;              // the Evaluate window (app_eval.cpp)
     ModelFiles              files;             // the Model files window: load and save (app_files.cpp)
+    LabState                lab;               // the Lab tab (app_lab.cpp)
     BackwardView            backward;   // the training steps after OUTPUT (app_backward.h)
     BackwardTraceView       btrace;     // the traced unit of a backward step (app_btrace.h)
     AppMode                 mode = AppMode::Step;  // state().mode; the rule is in app_backward.h

@@ -39,6 +39,8 @@
 //   {true, predicted} (the Evaluate window, app_eval.cpp); backward, gradient and the training steps'
 //   names for select_layer (app_backward_api.cpp); trace_backward and state().backward_trace
 //   (app_btrace.cpp); load_model, save_model, set_input_norm, show_files (app_files.h).
+//   transform {dx, dy, scale, rotate, shear, thickness, noise, seed} and top_digits {layer, map, y, x,
+//   count, subset} (the Lab: app_lab.cpp, state().lab).
 #include "app.h"
 #include "printable.h"
 
@@ -137,6 +139,7 @@ std::string app_state_json(const AppState& app) {
     train_state_json(app, j);     // after it: mode is "train" while training runs or waits for its data
     eval_state_json(app, j);
     files_state_json(app, j);
+    lab_state_json(app, j);
     return j.dump();
 }
 
@@ -176,6 +179,7 @@ std::string app_command(AppState& app, const std::string& text) {
     int i = 0;
     if (eval_command(app, cmd, s)) return s;
     if (files_command(app, cmd, s)) return s;  // load_model, save_model, set_input_norm (app_files.cpp)
+    if (lab_command(app, cmd, s)) return s;  // transform, top_digits (app_lab.cpp)
     if (name == "select_preset" || name == "select_arch") {
         if (!str("name", s)) return fail(name + " needs \"name\"");
         select_arch(app, s);  // throws lenet::Error for an unknown preset or a bad spec

@@ -43,6 +43,7 @@ void layout_stacked(AppState& app) {
         backward_active(app) ? draw_backward_weights_panel(app) : draw_weights_panel(app);
     if (ImGui::CollapsingHeader("Trace a unit", ImGuiTreeNodeFlags_DefaultOpen)) draw_trace_panel(app);
     if (ImGui::CollapsingHeader("Train")) draw_train_panel(app);
+    if (ImGui::CollapsingHeader("Lab")) draw_lab_panel(app);
     if (ImGui::IsWindowHovered(ImGuiHoveredFlags_AllowWhenBlockedByActiveItem) && ImGui::IsMouseDragging(0) &&
         !ImGui::IsAnyItemActive())
         ImGui::SetScrollY(ImGui::GetScrollY() - ImGui::GetIO().MouseDelta.y);
@@ -91,6 +92,7 @@ void layout_wide(AppState& app) {
             draw_train_panel(app);
             ImGui::EndTabItem();
         }
+        draw_lab_tab(app);  // invariance, top digits (panels/lab_panel.cpp)
         ImGui::EndTabBar();
     }
     ImGui::EndChild();

@@ -74,6 +74,7 @@ void refresh_textures(AppState& app) {
         app.pad.dirty = false;
     }
     eval_refresh_textures(app);
+    lab_refresh_textures(app);
     backward_refresh(app);  // the training step shown, if any (app_backward.cpp)
     if (t.version == app.version && t.pre == app.show_pre && t.view == app.view) return;
     t.version = app.version;
@@ -104,4 +105,5 @@ void free_textures(AppState& app) {
     for (Heatmap& h : t.steps) heatmap_free(h);
     for (Heatmap* h : {&t.input, &t.act, &t.prev, &t.weights, &t.f6}) heatmap_free(*h);
     eval_free_textures(app);
+    lab_free_textures(app);
 }
