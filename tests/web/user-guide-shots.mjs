@@ -97,6 +97,31 @@ try {
       await page.evaluate(() => window.lenet.command({ cmd: 'show_files', on: true }));
     },
   });
+  // The Lab tab, then one of its pages (the pointer rests on a tab before clicking, as a hand's does).
+  const lab = async (page, index) => {
+    for (const key of ['tab', 'pages']) {
+      await page.waitForFunction(([key, i]) => { const r = window.lenet.state().lab[key]; return (key === 'tab' ? r : r[i]).w > 0; },
+                                 [key, index], { timeout: 20000, polling: 100 });
+      const l = (await page.evaluate(() => window.lenet.state())).lab;
+      const r = key === 'tab' ? l.tab : l.pages[index];
+      await page.mouse.move(r.x + r.w / 2, r.y + r.h / 2);
+      await page.waitForTimeout(300);
+      await page.mouse.click(r.x + r.w / 2, r.y + r.h / 2);
+    }
+  };
+  await shot('invariance-lab', '#sample=0&layer=C1', {
+    before: async (page) => {
+      check((await page.evaluate(() => window.lenet.command({ cmd: 'transform', rotate: 20, dx: 2 }))).ok, 'transform');
+      await lab(page, 0);
+      await page.waitForFunction(() => window.lenet.state().lab.sweep.done, null, { timeout: 30000, polling: 100 });
+    },
+  });
+  await shot('top-digits', '#sample=0&layer=C3&unit=5,3,4', {
+    before: async (page) => {
+      await lab(page, 1);
+      await page.waitForFunction(() => window.lenet.state().lab.top.finished, null, { timeout: 60000, polling: 100 });
+    },
+  });
   await shot('visualizer-phone', '#sample=0&layer=C1', { viewport: { width: 390, height: 844 } });
   await shot('train-plots', '#sample=0&layer=C1', {
     before: async (page) => {  // the page's defaults from random weights, for 40,000 samples

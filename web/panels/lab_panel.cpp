@@ -125,7 +125,7 @@ void draw_unit_choice(AppState& app) {
         *v[k] = std::clamp(*v[k], 0, n[k] - 1);
         if (n[k] <= 1) continue;
         ImGui::SameLine();
-        ImGui::SetNextItemWidth(k == 0 ? 90.0f : 80.0f);
+        ImGui::SetNextItemWidth(k == 0 ? 84.0f : 72.0f);
         if (ImGui::InputInt(names[k], v[k])) *v[k] = std::clamp(*v[k], 0, n[k] - 1);
     }
     ImGui::SetNextItemWidth(110.0f);
