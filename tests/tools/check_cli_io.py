@@ -82,6 +82,9 @@ def main():
     check(open(w, "rb").read() == open(back, "rb").read(), "convert round trip is byte-identical")
     code, out2, _ = run(args, "eval", "--weights", npz, "--arch", "lenet5", "--limit", "50", "--json", *data)
     check(code == 0 and json.loads(out2)["errors"] == j["errors"], "npz evaluates like the native file")
+    code, out2, _ = run(args, "eval", "--weights", npz, "--limit", "50", "--json", *data)
+    check(code == 0 and json.loads(out2)["arch"] == "lenet5" and json.loads(out2)["errors"] == j["errors"],
+          "our npz names its architecture, so eval needs no --arch")
 
     # classify: a digit "1" on paper, a blank page, a folder.
     one = os.path.join(wd, "one.pgm")
@@ -109,7 +112,8 @@ def main():
     expect_error(args, 1, "empty file", "eval", "--weights", empty, *data)
     expect_error(args, 1, "is a directory", "eval", "--weights", wd, *data)
     expect_error(args, 1, "bad magic", "eval", "--weights", csv_path, *data)
-    expect_error(args, 2, "--arch", "eval", "--weights", npz, *data)
+    expect_error(args, 1, "w.npz: tensor 9 'OUTPUT.weight' [10,84] is not a tensor of 'lenet5-1998'",
+                 "eval", "--weights", npz, "--arch", "lenet5-1998", *data)
     expect_error(args, 1, "no such folder", "eval", "--weights", w, "--data", os.path.join(wd, "nope"))
     expect_error(args, 2, "expected mnist or fashion", "eval", "--weights", w, "--dataset", "cifar", *data)
     expect_error(args, 1, "unknown tensor 'OUTPUT.weight'", "eval", "--weights", w, "--arch", "lenet5-1998", *data)
