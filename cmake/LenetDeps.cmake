@@ -70,7 +70,7 @@ if(EMSCRIPTEN)
   # Size over speed: SDL is not on any hot path. SDL_LEAN_AND_MEAN drops SDL's specialised software
   # blitters, RLE and YUV code (the generic blitter stays): the page never blits surfaces, but the
   # cursor code references the blit table, which kept ~200 KB of blitters in index.wasm.
-  target_compile_options(SDL2-static PRIVATE -Os)
+  target_compile_options(SDL2-static PRIVATE -Oz)
   target_compile_definitions(SDL2-static PRIVATE SDL_LEAN_AND_MEAN=1)
 
   if(LENET_SDL2_REGENERATE_CHECKS)
@@ -125,5 +125,5 @@ set_target_properties(lenet_imgui PROPERTIES CXX_CLANG_TIDY "")
 if(EMSCRIPTEN)
   # Size over speed for ImGui in the page (its frame costs well under a millisecond either way), and
   # no exception tables: ImGui never throws, and no callback of ours that it calls throws.
-  target_compile_options(lenet_imgui PRIVATE -Os -fno-exceptions)
+  target_compile_options(lenet_imgui PRIVATE -Oz -fno-exceptions)
 endif()

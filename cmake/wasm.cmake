@@ -4,6 +4,7 @@
 # Whole-build settings (every object in a link must agree on them):
 #   -fexceptions  the engine reports errors by throwing lenet::Error; Emscripten disables C++
 #                 exceptions by default (a throw would abort), so compile AND link with them on.
+#   -flto         link-time optimisation (LENET_WASM_LTO, below).
 # Per-target settings live in lenet_options (-msimd128) and in lenet_add_web_app() below.
 include_guard(GLOBAL)
 
@@ -11,6 +12,15 @@ if(EMSCRIPTEN_VERSION VERSION_LESS 3.1)
   message(WARNING "Tested with Debian's Emscripten 3.1.6; found ${EMSCRIPTEN_VERSION}.")
 endif()
 string(APPEND CMAKE_CXX_FLAGS " -fexceptions")
+# Link-time optimisation: the linker sees the whole program, drops what no path reaches and shares
+# what the files repeat; index.wasm is ~85 KB (6%) smaller. Functions from files compiled with
+# -Oz (the UI, the parsers) keep their size attributes; the kernels' files are compiled with -O2.
+option(LENET_WASM_LTO "Link the wasm build with -flto" ON)
+if(LENET_WASM_LTO)
+  string(APPEND CMAKE_CXX_FLAGS " -flto")
+  string(APPEND CMAKE_C_FLAGS " -flto")
+  add_link_options(-flto)
+endif()
 
 # Debian's emcc needs NODE_PATH to find acorn (else: "Cannot find module 'acorn'" at -O1+), and runs
 # twice as fast with EMSDK_PYTHON pointing at the system python (not a pyenv shim). The `wasm`
@@ -82,8 +92,9 @@ function(lenet_add_web_app target)
     -sMIN_WEBGL_VERSION=2 -sMAX_WEBGL_VERSION=2
     -sALLOW_MEMORY_GROWTH=1
     -Oz                             # link-time wasm-opt for size (code budget: index.wasm + index.js
-                                    # <= 1.5 MB); objects keep their own -O2/-Os, so the kernels stay -O2
+                                    # <= 1.5 MB); objects keep their own -O2/-Oz, so the kernels stay -O2
     --closure 1                     # see above
+    -sMALLOC=emmalloc               # 8 KB smaller than dlmalloc; the app allocates little per frame
     -sMINIFY_HTML=0                 # emcc 3.1.6's HTML minifier crashes at -O1 and above
     -sDYNAMIC_EXECUTION=0           # no eval/new Function: lets the page's CSP forbid them
     "-sEXPORTED_FUNCTIONS=${exports}"
