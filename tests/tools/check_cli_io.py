@@ -86,6 +86,16 @@ def main():
     check(code == 0 and json.loads(out2)["arch"] == "lenet5" and json.loads(out2)["errors"] == j["errors"],
           "our npz names its architecture, so eval needs no --arch")
 
+    # train --init with --input-norm: the override is trained with and kept in the written file.
+    # (lenet5's own is unit; paper overrides it)
+    paper = os.path.join(wd, "paper.lenet")
+    code, _, err = run(args, "train", "--init", npz, "--input-norm", "paper", "--steps", "5", "--out", paper, *data)
+    check(code == 0, "train --init npz --input-norm paper: " + err[-300:])
+    code, out2, _ = run(args, "summary", "--weights", paper, "--json")
+    check(code == 0 and json.loads(out2)["input_norm"] == "paper", "train keeps --input-norm in the file it writes")
+    expect_error(args, 2, "--input-norm: applies to a loaded network: give --init",
+                 "train", "--arch", "lenet5", "--input-norm", "paper", "--steps", "5", "--out", paper, *data)
+
     # classify: a digit "1" on paper, a blank page, a folder.
     one = os.path.join(wd, "one.pgm")
     px = [255] * (60 * 80)

@@ -26,7 +26,7 @@ volatile std::sig_atomic_t g_interrupted = 0;
 extern "C" void on_sigint(int) { g_interrupted = 1; }
 
 struct TrainOptions {
-    std::string arch, data, dataset = "mnist", optimizer = "sgd", schedule, loss, shuffle = "on", init, out;
+    std::string arch, data, dataset = "mnist", optimizer = "sgd", schedule, loss, shuffle = "on", init, input_norm, out;
     int         epochs = 0;
     long long   steps = 0;
     double      lr = 0;
@@ -75,8 +75,10 @@ int run_train(const TrainOptions& o) {
         throw lenet::Error(lenet::ErrorKind::Usage, "--dataset", "expected mnist or fashion, got '" + o.dataset + "'");
 
     // Network: from --init, or built from --arch and initialised with --seed.
+    if (o.init.empty() && !o.input_norm.empty())
+        throw lenet::Error(lenet::ErrorKind::Usage, "--input-norm", "applies to a loaded network: give --init");
     lenet::Network net = o.init.empty() ? lenet::Network(lenet::arch_load(o.arch))
-                                        : lenet::load_any_weights(o.init, o.arch);
+                                        : load_network(o.init, o.arch, o.input_norm);
     if (o.init.empty()) net.init(o.seed);
     if (o.map_j < 0 || !std::isfinite(o.map_j) || o.map_j > 1e4)
         throw lenet::Error(lenet::ErrorKind::Usage, "--map-j", "expected a positive number up to 10000");
@@ -315,6 +317,7 @@ void register_train(CLI::App& app) {
     c->add_option("--seed", o->seed, "Seed for initialisation, shuffling and distortions")->capture_default_str();
     c->add_option("--init", o->init,
                   "Start from these weights (.lenet, .onnx, or .npz; --arch when its tensors fit several presets)");
+    add_input_norm_option(c, o->input_norm);
     c->add_option("--threads", o->threads, "Worker threads for minibatches (batch > 1)")->capture_default_str();
     c->add_option("--out", o->out, "Where to save the weights (.lenet native, .npz NumPy); best: <stem>.best<ext>")->required();
     c->add_flag("--json", o->json, "Print a JSON summary on stdout");
