@@ -97,7 +97,7 @@ void held_out(AppState& app) {
     TrainState& t = app.train;
     const HeldOut& h = t.held;
     if (h.error >= 0)
-        ImGui::Text("Test error (held out, %s test digits): %.2f%%", fmt_int(h.subset.count).c_str(), 100.0 * h.error);
+        ImGui::TextWrapped("Test error (held out, %s test digits): %.2f%%", fmt_int(h.subset.count).c_str(), 100.0 * h.error);
     const bool full_running = h.eval && h.eval_full;
     if (full_running) {
         char label[64];
@@ -117,7 +117,7 @@ void held_out(AppState& app) {
         if (waiting) ImGui::EndDisabled();
         if (h.full_error >= 0) {
             ImGui::SameLine();
-            ImGui::Text("%.2f%% of %s (after %s samples)", 100.0 * h.full_error, fmt_int(h.full_count).c_str(),
+            ImGui::TextWrapped("%.2f%% of %s (after %s samples)", 100.0 * h.full_error, fmt_int(h.full_count).c_str(),
                         fmt_int(h.full_at).c_str());
         }
     }
@@ -143,13 +143,11 @@ void draw_train_panel(AppState& app) {
         return;
     }
     const lenet::TrainProgress& p = t.last;
-    ImGui::Text("pass %d, %s / %s%s; %s samples in all; eta %.6f", p.epoch + 1, fmt_int(p.position).c_str(),
-                fmt_int(p.epoch_size).c_str(), p.hessian_phase ? " (estimating h_kk)" : "", fmt_int(seen).c_str(),
-                double(p.eta));
-    if (t.running) {
-        ImGui::SameLine();
-        ImGui::Text("%s samples/s", fmt_int(int64_t(t.speed)).c_str());
-    }
+    ImGui::TextWrapped("pass %d, %s / %s%s; %s samples in all", p.epoch + 1, fmt_int(p.position).c_str(),
+                       fmt_int(p.epoch_size).c_str(), p.hessian_phase ? " (estimating h_kk)" : "",
+                       fmt_int(seen).c_str());
+    const std::string speed = t.running ? "; " + fmt_int(int64_t(t.speed)) + " samples/s" : "";
+    ImGui::TextWrapped("eta %.6f%s", double(p.eta), speed.c_str());
     if (weights_status(app) == WeightsStatus::TrainedHere)
         ImGui::TextDisabled("weights: trained here from %s", trained_from(app).c_str());
     held_out(app);
