@@ -50,9 +50,45 @@
     return caches.open(cacheName()).then(function (c) { return c.put(url, response); }).then(done, done);
   }
 
+  // A macrotask boundary the page can draw a frame at. Not setTimeout: a hidden tab throttles that
+  // to once a second (and further after minutes), and the data would take an hour to unpack.
+  var yieldChannel = new MessageChannel();
+  var yieldWaiters = [];
+  yieldChannel.port1.onmessage = function () { var go = yieldWaiters.shift(); if (go) go(); };
+  function nextTask() {
+    return new Promise(function (go) { yieldWaiters.push(go); yieldChannel.port2.postMessage(0); });
+  }
+
+  // Reads a stream to one ArrayBuffer in slices of at most ~8 ms, yielding between them: the browser
+  // gunzips as the stream is read, and MNIST's training set (47 MB unpacked) read in one go would
+  // freeze the page for most of a second. size: the expected length (the manifest's), so the bytes
+  // are copied once, as they come, into a buffer of that size.
+  function readPaced(stream, size) {
+    var reader = stream.getReader();
+    var out = new Uint8Array(size > 0 ? size : 1 << 16);
+    var total = 0;
+    var sliceStart = performance.now();
+    function pump() {
+      return reader.read().then(function (r) {
+        if (r.done) return total === out.length ? out.buffer : out.slice(0, total).buffer;
+        if (total + r.value.byteLength > out.length) {  // more than expected: grow
+          var bigger = new Uint8Array(Math.max(2 * out.length, total + r.value.byteLength));
+          bigger.set(out.subarray(0, total));
+          out = bigger;
+        }
+        out.set(r.value, total);
+        total += r.value.byteLength;
+        if (performance.now() - sliceStart < 8) return pump();
+        return nextTask().then(function () { sliceStart = performance.now(); return pump(); });
+      });
+    }
+    return pump();
+  }
+
   // fetch + gunzip; onBytes(n) as compressed bytes arrive. Resolves to an ArrayBuffer. started: the
-  // same fetch already under way (web/shell.js starts index.wasm.gz before index.js arrives).
-  function fetchGz(url, onBytes, started) {
+  // same fetch already under way (web/shell.js starts index.wasm.gz before index.js arrives). paced:
+  // unpack in slices between frames (data files that arrive while the app runs), into size bytes.
+  function fetchGz(url, onBytes, started, paced, size) {
     if (typeof DecompressionStream === 'undefined')
       return Promise.reject(new Error('this browser has no DecompressionStream (gzip); please update it'));
     return (started || fetch(url, {'cache': 'no-cache'})).then(function (response) {
@@ -61,7 +97,8 @@
       var counter = new TransformStream({
         'transform': function (chunk, out) { onBytes(chunk.byteLength); out.enqueue(chunk); },
       });
-      return new Response(response.body.pipeThrough(counter).pipeThrough(new DecompressionStream('gzip'))).arrayBuffer();
+      var unpacked = response.body.pipeThrough(counter).pipeThrough(new DecompressionStream('gzip'));
+      return paced ? readPaced(unpacked, size) : new Response(unpacked).arrayBuffer();
     });
   }
 
@@ -72,7 +109,7 @@
     f.error = '';
     changed();
     var url = 'assets/' + f['path'] + '.gz';
-    f.promise = fetchGz(url, function (n) { f.loaded += n; changed(); }).then(function (buffer) {
+    f.promise = fetchGz(url, function (n) { f.loaded += n; changed(); }, null, f['load'] !== 'first', f['bytes']).then(function (buffer) {
       f.data = new Uint8Array(buffer);
       f.loaded = f['gz_bytes'];
       if (memoryUp) store(f);
@@ -89,7 +126,7 @@
   function store(f) {
     var slash = f['path'].lastIndexOf('/');
     if (slash > 0) FS.mkdirTree('/assets/' + f['path'].slice(0, slash));
-    FS.writeFile('/assets/' + f['path'], f.data);
+    FS.writeFile('/assets/' + f['path'], f.data, {canOwn: true});  // no copy: the file system keeps f.data
     f.data = null;
     f.state = 'ready';
     changed();

@@ -53,7 +53,8 @@ export const tests = [
         await page.click('#stream-retry');
         s = await waitState(page, () => window.lenet.state().sample === 9999, null, 'digit 9,999');
         check(s.test_full === true && s.test_digits === 10000 && s.layer === 'C1', `after retry: ${s.test_digits}, ${s.layer}`);
-        check(s.waiting === '' && await page.isHidden('#stream'), `still waiting: '${s.waiting}'`);
+        const hidden = await page.waitForSelector('#stream', { state: 'hidden', timeout: 5000 }).then(() => true, () => false);
+        check(s.waiting === '' && hidden, `still waiting: '${s.waiting}', status line hidden: ${hidden}`);
         const errors = page.lenetErrors.filter((e) => !/status of 503/.test(e));  // the failure made on purpose
         check(errors.length === 0, `page errors: ${errors.join(' | ')}`);
       } finally {
