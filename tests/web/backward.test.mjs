@@ -154,10 +154,15 @@ export const tests = [
       s = await ctx.waitReady(link);
       check(s.arch === 'lenet5' && s.layer === "C5'" && s.mode === 'backward' && s.backward.label === 1 && s.notices.length === 0,
             `deep link back=C5: ${s.arch} ${s.layer} ${s.mode} ${JSON.stringify(s.notices)}`);
+      // A bad step typed into the address bar of the open page, then the same link loaded afresh
+      // (via about:blank: a reload could race the page rewriting its own hash).
+      await link.evaluate(() => { window.location.hash = '#sample=2&back=X9'; });
+      s = await waitState(link, () => window.lenet.state().notices.some((n) => /back=X9/.test(n)), null, 'notice for back=X9');
+      check(s.sample === 2, `bad back= in the open page: sample ${s.sample} ${JSON.stringify(s.notices)}`);
+      await link.goto('about:blank');
       await link.goto(ctx.url + '#sample=2&back=X9');
-      await link.reload();
       s = await ctx.waitReady(link);
-      check(s.mode === 'step' && s.notices.some((n) => /back=X9/.test(n)), `bad back=: ${JSON.stringify(s.notices)}`);
+      check(s.mode === 'step' && s.notices.some((n) => /back=X9/.test(n)), `bad back= on load: ${JSON.stringify(s.notices)}`);
     },
   },
 ];
