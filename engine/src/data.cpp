@@ -5,6 +5,7 @@
 // Every size is checked against the file's length before anything is allocated, so a header that
 // claims 2^31 images is a clear error, not an allocation. gzip files (Debian's Fashion-MNIST) are
 // decompressed with zlib where the build has it (native); the web build gets gunzipped files.
+// IdxLoader makes load_idx's checks up front, then reads the images a slice per step (the page).
 // Limits: docs/file-formats.md.
 #include "lenet/lenet.h"
 
@@ -12,6 +13,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -67,7 +69,8 @@ struct IdxLayout {
 };
 constexpr size_t kImagesHeader = 16, kLabelsHeader = 8;
 
-// Validates both (already decompressed) files completely and returns what to keep.
+// Validates both (already decompressed) files completely and returns what to keep. Of the images
+// file only the header is read: `images` may hold just its first min(images_size, 16) bytes.
 IdxLayout parse_idx(const uint8_t* images, size_t images_size, const std::string& images_name,
                     const uint8_t* labels, size_t labels_size, const std::string& labels_name, int max_count) {
     if (max_count < -1) throw Error(ErrorKind::Usage, "argument", "max_count must be -1 (all) or >= 0");
@@ -75,7 +78,7 @@ IdxLayout parse_idx(const uint8_t* images, size_t images_size, const std::string
     if (labels_size == 0) throw Error(ErrorKind::Format, labels_name, "empty file (0 bytes)");
 
     // ---- images header: magic, count, rows, cols
-    io::Reader ri(images, images_size, images_name);
+    io::Reader ri(images, std::min(images_size, kImagesHeader), images_name);
     check_magic(ri.u32be("the magic number"), kImagesMagic, images_name);
     uint32_t n = ri.u32be("the image count");
     uint32_t rows = ri.u32be("the row count");
@@ -87,12 +90,12 @@ IdxLayout parse_idx(const uint8_t* images, size_t images_size, const std::string
     if (n > uint32_t(INT32_MAX))
         throw Error(ErrorKind::Format, images_name, "absurd image count " + with_commas(n));
     uint64_t want = uint64_t(n) * rows * cols;  // < 2^31 * 2^20: no overflow
-    if (want != ri.remaining())
+    const uint64_t have = images_size - kImagesHeader;
+    if (want != have)
         throw Error(ErrorKind::Format, images_name,
                     "header says " + with_commas(n) + " images of " + std::to_string(rows) + "x" +
                         std::to_string(cols) + " = " + with_commas(want) + " bytes of pixels, but the file has " +
-                        with_commas(ri.remaining()) +
-                        (want > ri.remaining() ? " (truncated or wrong header)" : " (extra bytes at the end)"));
+                        with_commas(have) + (want > have ? " (truncated or wrong header)" : " (extra bytes at the end)"));
 
     // ---- labels header: magic, count
     io::Reader rl(labels, labels_size, labels_name);
@@ -143,6 +146,15 @@ Dataset load_idx_memory(const uint8_t* images, size_t images_size, const std::st
     return ds;
 }
 
+namespace {
+
+std::string base_name(const std::string& path) {
+    const size_t slash = path.find_last_of('/');
+    return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+}  // namespace
+
 Dataset load_idx(const std::string& images_path, const std::string& labels_path, int max_count) {
     // Raw files are at most kMaxIdxBytes; a gzip file is far smaller than what it decompresses to.
     std::vector<uint8_t> img = io::read_file(images_path, kMaxIdxBytes);
@@ -152,8 +164,7 @@ Dataset load_idx(const std::string& images_path, const std::string& labels_path,
     const IdxLayout L = parse_idx(img.data(), img.size(), images_path, lab.data(), lab.size(), labels_path, max_count);
     // Keep the file buffers (no second 47 MB allocation for MNIST's training set): drop the headers.
     Dataset ds;
-    size_t slash = images_path.find_last_of('/');
-    ds.name = slash == std::string::npos ? images_path : images_path.substr(slash + 1);
+    ds.name = base_name(images_path);
     ds.count = int(L.count);
     ds.rows = L.rows;
     ds.cols = L.cols;
@@ -165,6 +176,80 @@ Dataset load_idx(const std::string& images_path, const std::string& labels_path,
     ds.labels = std::move(lab);
     ds.class_names = class_names("mnist");
     return ds;
+}
+
+// ---- IdxLoader: load_idx with the images read a slice at a time
+struct IdxLoader::Impl {
+    std::string images_path;
+    std::FILE*  file = nullptr;  // the images file, after its header; null once all are read
+    Dataset     ds;              // labels complete; pixels of the first `done` images
+    size_t      image_bytes = 0; // rows x cols
+    int         done = 0;
+    ~Impl() {
+        if (file) std::fclose(file);
+    }
+};
+
+IdxLoader::IdxLoader(const std::string& images_path, const std::string& labels_path) : impl_(new Impl) {
+    Impl& m = *impl_;
+    m.images_path = images_path;
+    size_t size = 0;
+    m.file = io::open_file(images_path, kMaxIdxBytes, &size);
+    uint8_t head[kImagesHeader];
+    const size_t want = size == io::kUnknownSize ? 0 : std::min(size, kImagesHeader);
+    const size_t got = want > 0 ? std::fread(head, 1, want, m.file) : 0;
+    if (size == io::kUnknownSize || got < want || is_gzip(head, got)) {
+        // Not a plain file of known length (a pipe, gzip, or it shrank): load_idx reads it whole.
+        std::fclose(m.file);
+        m.file = nullptr;
+        m.ds = load_idx(images_path, labels_path);
+        m.done = m.ds.count;
+        return;
+    }
+    std::vector<uint8_t> lab = io::read_file(labels_path, kMaxIdxBytes);
+    if (is_gzip(lab.data(), lab.size())) lab = io::gunzip(lab.data(), lab.size(), labels_path, kMaxIdxBytes);
+    const IdxLayout L = parse_idx(head, size, images_path, lab.data(), lab.size(), labels_path, -1);
+    m.ds.name = base_name(images_path);
+    m.ds.count = int(L.count);
+    m.ds.rows = L.rows;
+    m.ds.cols = L.cols;
+    m.ds.labels.assign(lab.begin() + long(kLabelsHeader), lab.begin() + long(kLabelsHeader + L.count));
+    m.ds.class_names = class_names("mnist");
+    m.image_bytes = size_t(L.rows) * size_t(L.cols);
+    m.ds.pixels.reserve(L.count * m.image_bytes);  // one allocation; each step fills its part
+}
+
+IdxLoader::~IdxLoader() = default;
+
+bool IdxLoader::step(int n) {
+    Impl& m = *impl_;
+    const int k = std::min(n, m.ds.count - m.done);
+    if (k > 0) {
+        const size_t at = m.ds.pixels.size(), bytes = size_t(k) * m.image_bytes;
+        m.ds.pixels.resize(at + bytes);
+        if (std::fread(m.ds.pixels.data() + at, 1, bytes, m.file) != bytes)
+            throw Error(ErrorKind::Io, m.images_path,
+                        std::ferror(m.file) ? std::string("read error: ") + std::strerror(errno)
+                                            : "the file got shorter while it was read (at image " +
+                                                  with_commas(uint64_t(m.done)) + ")");
+        m.done += k;
+    }
+    if (m.done == m.ds.count && m.file) {
+        std::fclose(m.file);
+        m.file = nullptr;
+    }
+    return m.done == m.ds.count;
+}
+
+int IdxLoader::done() const { return impl_->done; }
+int IdxLoader::total() const { return impl_->ds.count; }
+
+Dataset IdxLoader::take() {
+    Impl& m = *impl_;
+    if (m.done < m.ds.count)
+        throw Error(ErrorKind::Usage, "IdxLoader", "take() with " + with_commas(uint64_t(m.ds.count - m.done)) +
+                                                       " images still to read: step() until it returns true");
+    return std::move(m.ds);
 }
 
 std::vector<std::string> class_names(const std::string& dataset) {

@@ -53,7 +53,7 @@ bool ends_with(const std::string& s, const std::string& suffix) {
     return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-std::vector<uint8_t> read_file(const std::string& path, size_t max_bytes) {
+std::FILE* open_file(const std::string& path, size_t max_bytes, size_t* size) {
     if (path.empty()) throw Error(ErrorKind::Io, "argument", "empty file name");
     struct stat st;
     if (::stat(path.c_str(), &st) != 0)
@@ -65,13 +65,20 @@ std::vector<uint8_t> read_file(const std::string& path, size_t max_bytes) {
                         with_commas(max_bytes) + " bytes for this kind of file");
     FILE* f = std::fopen(path.c_str(), "rb");
     if (!f) throw Error(ErrorKind::Io, path, std::string("cannot open: ") + std::strerror(errno));
+    *size = S_ISREG(st.st_mode) ? size_t(st.st_size) : kUnknownSize;
+    return f;
+}
+
+std::vector<uint8_t> read_file(const std::string& path, size_t max_bytes) {
+    size_t size = 0;
+    FILE* f = open_file(path, max_bytes, &size);
     std::vector<uint8_t> out;
-    if (S_ISREG(st.st_mode) && st.st_size > 0) {
+    if (size != kUnknownSize && size > 0) {
         // The usual case: straight into a buffer of the file's size, no intermediate copy.
-        out.resize(size_t(st.st_size));
+        out.resize(size);
         size_t got = std::fread(out.data(), 1, out.size(), f);
         out.resize(got);
-        if (got < size_t(st.st_size) && !std::ferror(f)) {  // shrank while we read: what we got is the file
+        if (got < size && !std::ferror(f)) {  // shrank while we read: what we got is the file
             std::fclose(f);
             return out;
         }

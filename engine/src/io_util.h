@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,11 @@ constexpr size_t kMiB = size_t(1) << 20;
 
 // CRC-32 (IEEE 802.3, the one zip and gzip use). Pass the previous value to continue a running CRC.
 uint32_t crc32(const uint8_t* data, size_t size, uint32_t crc = 0);
+
+// Opens a file to read, with read_file's checks and errors; *size is its length, or kUnknownSize
+// when it is not a regular file (a pipe). The caller fcloses it.
+constexpr size_t kUnknownSize = ~size_t(0);
+std::FILE* open_file(const std::string& path, size_t max_bytes, size_t* size);
 
 // Whole file into memory. Errors: Io (missing, unreadable, a directory), Format (larger than max_bytes;
 // nothing that large is allocated).

