@@ -17,7 +17,7 @@
 //   params, connections, macs (network totals), test_digits, data_error, shader (true when the
 //   colormap shader is in use), trace (for the selected unit: {a (recomputed term by term), engine_a,
 //   engine_out, terms, groups, matches}, else null), stacked (phone layout), frame_ms, frame_ms_max, app_ms, app_ms_max,
-//   interact_frame_ms_max, interact_app_ms_max, interact_frames,
+//   app_ms_last (the latest frame's), interact_frame_ms_max, interact_app_ms_max, interact_frames,
 //   interact_slow_frames (interactive frames whose app time was >= 16 ms), the training fields (mode,
 //   training, samples_seen, train_loss, test_error, ...: app_train_api.cpp), test_full (the whole
 //   test set is in, not only its
@@ -129,6 +129,7 @@ std::string app_state_json(const AppState& app) {
         {"frame_ms_max", app.stats.frame_ms_max},
         {"app_ms", app.stats.app_ms},
         {"app_ms_max", app.stats.app_ms_max},
+        {"app_ms_last", app.stats.app_hist.empty() ? 0.0 : double(app.stats.app_hist.back())},
         {"interact_frame_ms_max", app.stats.interact_frame_ms_max},
         {"interact_app_ms_max", app.stats.interact_app_ms_max},
         {"interact_frames", app.stats.interact_frames},

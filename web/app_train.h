@@ -16,6 +16,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -41,7 +42,10 @@ struct TrainData {
     lenet::Dataset set;             // loaded; set.name is the data set ("mnist", "fashion")
     std::string    wanted;          // the data set asked for and not loaded yet ("" = none)
     float          progress = 0;    // download progress 0..1 of `wanted`
+    std::unique_ptr<lenet::IdxLoader> loader;  // its files have arrived: read a slice per frame
+    float          budget_ms = 8.0f;  // reading time per frame (MNIST's 47 MB in one go: ~200 ms)
     std::string    error;           // the download failed or the files are bad: shown with a Retry
+    float prepared() const { return loader ? float(loader->done()) / float(std::max(1, loader->total())) : 0.0f; }
 };
 
 // One evaluation of the current weights on test digits, a slice per frame (training waits meanwhile,

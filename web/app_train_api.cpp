@@ -17,8 +17,9 @@
 //   1,000-digit subset of the test set, null before the first), test_error_full, test_error_full_at
 //   (samples_seen then), test_eval ({full, done, total} while one runs, else null), samples_per_s (0 when paused),
 //   train_lr (eta now), train_pass (1-based), train_data ({name, count}, null until loaded),
-//   train_data_progress (0..1), train_data_error, train_waiting (starts when the training set has
-//   arrived), train_error_message, train_settings {optimizer, schedule, lr, batch, loss, distort, seed},
+//   train_data_progress (0..1, the download), train_data_prepared (0..1: read, a slice per frame, once
+//   downloaded), train_data_error, train_waiting (starts when the training set has arrived),
+//   train_error_message, train_settings {optimizer, schedule, lr, batch, loss, distort, seed},
 //   weights_from (what the session started from: a shipped file or "seed N").
 #include "app.h"
 
@@ -150,6 +151,7 @@ void train_state_json(const AppState& app, json& j) {
     j["train_data"] = t.data.set.count > 0 ? json({{"name", t.data.set.name}, {"count", t.data.set.count}})
                                            : json(nullptr);
     j["train_data_progress"] = t.data.set.count > 0 && t.data.set.name == app.dataset ? 1.0f : t.data.progress;
+    j["train_data_prepared"] = t.data.set.count > 0 && t.data.set.name == app.dataset ? 1.0f : t.data.prepared();
     j["train_data_error"] = t.data.error;
     j["train_waiting"] = t.start_when_ready;
     j["train_error_message"] = t.error;

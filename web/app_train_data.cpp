@@ -1,13 +1,15 @@
 // web/app_train_data.cpp — the data live training uses: the training set of the current data set
 // (data/<dataset>/train-{images-idx3,labels-idx1}-ubyte in the asset folder: on the page an
-// on-demand download, fetched the first time training needs it; on the desktop files on disk), and
-// the fixed held-out subset of the test set that the error plot measures.
+// on-demand download, fetched the first time training needs it; on the desktop files on disk), read
+// a slice per frame once they are there, and the fixed held-out subset of the test set that the
+// error plot measures.
 #include "app.h"
 
 namespace {
 
 const char* kFiles[2] = {"train-images-idx3-ubyte", "train-labels-idx1-ubyte"};
 constexpr int kHeldOut = 1000;  // test digits in the held-out subset
+constexpr int kSlice = 500;     // images read per IdxLoader step (392 KB of MNIST)
 
 std::string file_path(const std::string& dataset, int i) { return "data/" + dataset + "/" + kFiles[i]; }
 
@@ -23,6 +25,7 @@ bool train_data_ready(AppState& app) {
         d.wanted = ds;
         d.error.clear();
         d.progress = 0;
+        d.loader.reset();
     }
     if (!d.error.empty()) return false;  // until Retry
     float progress = 0;
@@ -45,8 +48,15 @@ bool train_data_ready(AppState& app) {
     d.progress = progress;
     if (ready < 2) return false;
     try {
-        lenet::Dataset set = lenet::load_idx(app.config.asset_dir + "/" + file_path(ds, 0),
-                                             app.config.asset_dir + "/" + file_path(ds, 1));
+        // Read within a time budget per frame: MNIST's 47 MB in one go would be one long frame.
+        const double t0 = now_ms();
+        if (!d.loader)
+            d.loader = std::make_unique<lenet::IdxLoader>(app.config.asset_dir + "/" + file_path(ds, 0),
+                                                          app.config.asset_dir + "/" + file_path(ds, 1));
+        while (!d.loader->step(kSlice))
+            if (now_ms() - t0 >= d.budget_ms) return false;
+        lenet::Dataset set = d.loader->take();
+        d.loader.reset();
         set.name = ds;
         set.class_names = lenet::class_names(ds);
         app.train.trainer.reset();  // it refers to the training set being replaced
@@ -54,6 +64,7 @@ bool train_data_ready(AppState& app) {
         d.wanted.clear();
         return true;
     } catch (const lenet::Error& e) {
+        d.loader.reset();
         d.error = "the " + title(ds) + " training set is damaged: " + e.what();
         return false;
     }
@@ -63,6 +74,7 @@ void train_data_retry(AppState& app) {
     TrainData& d = app.train.data;
     d.error.clear();
     d.progress = 0;
+    d.loader.reset();
     for (int i = 0; i < 2; ++i) platform_asset_reload(file_path(app.dataset, i));
 }
 

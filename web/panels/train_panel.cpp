@@ -84,9 +84,11 @@ void data_status(AppState& app) {
     }
     if (t.start_when_ready) {
         char label[96];
-        std::snprintf(label, sizeof label, "downloading the %s training set: %d%%", data_title(app.dataset),
-                      int(d.progress * 100));
-        ImGui::ProgressBar(d.progress, ImVec2(-1, 0), label);
+        const bool preparing = d.loader != nullptr;
+        const float f = preparing ? d.prepared() : d.progress;
+        std::snprintf(label, sizeof label, "%s the %s training set: %d%%", preparing ? "preparing" : "downloading",
+                      data_title(app.dataset), int(f * 100));
+        ImGui::ProgressBar(f, ImVec2(-1, 0), label);
         return;
     }
     ImGui::TextWrapped("Training uses the %s training set (60,000 digits; downloaded when training first starts).",
