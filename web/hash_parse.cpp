@@ -2,7 +2,9 @@
 #include "hash_parse.h"
 #include "printable.h"
 
+#include <cmath>
 #include <cstdint>
+#include <cstdio>
 
 namespace lenet_web {
 
@@ -63,6 +65,92 @@ bool valid_name(const std::string& s) {
 void note(HashState& st, const std::string& msg) {
     if (st.notices.size() < kMaxNotices) st.notices.push_back(msg);
     else if (st.notices.size() == kMaxNotices) st.notices.push_back("(more problems in the link not shown)");
+}
+
+// A decimal -?D{1,6}(.D{1,9})? (no exponent, no NaN or infinity), rounded to float; -0 becomes 0.
+// Locale-independent: the digits are added up exactly in a double (< 2^53), then divided once.
+bool parse_decimal(const std::string& s, float& v) {
+    size_t i = s.size() > 0 && s[0] == '-' ? 1 : 0;
+    double whole = 0, frac = 0, scale = 1;
+    int int_digits = 0, frac_digits = 0;
+    for (; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i, ++int_digits) whole = whole * 10 + (s[i] - '0');
+    if (int_digits == 0 || int_digits > 6) return false;
+    if (i < s.size()) {
+        if (s[i++] != '.') return false;
+        for (; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i, ++frac_digits) {
+            frac = frac * 10 + (s[i] - '0');
+            scale *= 10;
+        }
+        if (frac_digits == 0 || frac_digits > 9 || i != s.size()) return false;
+    }
+    const double d = (whole * scale + frac) / scale;
+    v = float(s[0] == '-' ? -d : d) + 0.0f;
+    return true;
+}
+
+// The shortest "%.Nf" (N = 0..9) that parse_decimal reads back as v; false for |v| >= 1e6 or NaN. A
+// value that no such text gives exactly (below 1e-9) is written as the nearest one that does.
+bool format_decimal(float v, std::string& out) {
+    char buf[32];
+    for (int pass = 0; pass < 2; ++pass) {
+        if (!(std::fabs(v) < 1e6f)) return false;
+        for (int p = 0; p <= 9; ++p) {
+            float back = 0;
+            std::snprintf(buf, sizeof buf, "%.*f", p, double(v));
+            if (parse_decimal(buf, back) && back == v) {
+                out = buf;
+                return true;
+            }
+        }
+        if (!parse_decimal(buf, v)) return false;  // %.9f's value: written exactly on the second pass
+    }
+    return false;
+}
+
+// lab=name:value,...: each part checked on its own; a bad one is skipped with a notice.
+void parse_lab(HashState& st, const std::string& value) {
+    st.has_lab = true;
+    bool seen[kLabKeys + 2] = {};  // the transform's parameters, seed, sweep
+    for (size_t start = 0; start <= value.size();) {
+        size_t comma = value.find(',', start);
+        if (comma == std::string::npos) comma = value.size();
+        const std::string part = value.substr(start, comma - start);
+        start = comma + 1;
+        if (part.empty()) continue;
+        const size_t colon = part.find(':');
+        const std::string name = part.substr(0, colon), v = colon == std::string::npos ? "" : part.substr(colon + 1);
+        int k = 0;
+        while (k < kLabKeys && name != kLabKeyNames[k]) ++k;
+        if (k == kLabKeys && name != "seed") k = name == "sweep" ? kLabKeys + 1 : -1;
+        auto bad = [&](const char* want) { note(st, "ignored '" + printable(part) + "' in lab= (" + want + ")"); };
+        if (k < 0) {
+            bad("unknown name: dx, dy, scale, rotate, shear, thickness, noise, seed or sweep");
+        } else if (colon == std::string::npos) {
+            bad("expected name:value, such as rotate:20");
+        } else if (seen[k]) {
+            note(st, "ignored a second '" + name + "' in lab= (the first one is used)");
+        } else if (k < kLabKeys) {
+            seen[k] = true;
+            if (parse_decimal(v, st.lab_value[k])) st.lab_set[k] = true;
+            else bad("expected a number such as 20 or -1.5");
+        } else if (k == kLabKeys) {
+            seen[k] = true;
+            unsigned long long acc = 0;
+            bool ok = !v.empty() && v.size() <= 20;
+            for (char c : v) {
+                ok = ok && c >= '0' && c <= '9' && acc <= (~0ull - unsigned(c - '0')) / 10;
+                if (ok) acc = acc * 10 + unsigned(c - '0');
+            }
+            if (ok) { st.lab_seed = acc; st.has_lab_seed = true; }
+            else bad("expected a seed 0..18446744073709551615");
+        } else {
+            seen[k] = true;
+            int j = 0;
+            while (j < kLabKeys && v != kLabKeyNames[j]) ++j;
+            if (j < kLabKeys) st.lab_sweep = j;
+            else bad("expected sweep:dx, dy, scale, rotate, shear, thickness or noise");
+        }
+    }
 }
 
 }  // namespace
@@ -146,6 +234,8 @@ HashState parse_hash(const std::string& hash_in) {
         } else if (key == "back") {
             if (valid_name(value)) { st.back = value; st.has_back = true; }
             else bad("expected LOSS, UPDATE or a layer name such as C3");
+        } else if (key == "lab") {
+            parse_lab(st, value);
         } else if (key == "view") {
             if (value == "pre" || value == "post") { st.pre = value == "pre"; st.has_view = true; }
             else bad("expected pre or post");
@@ -162,7 +252,7 @@ std::string format_hash(const HashState& s) {
         out += out.empty() ? "#" : "&";
         out += key;
         out += '=';
-        out += value;  // every value we emit is made of name characters, digits and commas
+        out += value;  // every value we emit is made of name characters, digits, ':' and ','
     };
     if (s.has_arch && valid_name(s.arch)) add("arch", s.arch);
     if (s.has_data) add("data", s.data == "fashion" ? "fashion" : "mnist");
@@ -179,6 +269,17 @@ std::string format_hash(const HashState& s) {
     }
     if (s.has_view) add("view", s.pre ? "pre" : "post");
     if (s.has_back && valid_name(s.back)) add("back", s.back);
+    if (s.has_lab) {
+        std::string lab, v;
+        auto part = [&](const char* name, const std::string& value) {
+            lab += (lab.empty() ? "" : ",") + std::string(name) + ":" + value;
+        };
+        for (int k = 0; k < kLabKeys; ++k)
+            if (s.lab_set[k] && format_decimal(s.lab_value[k], v)) part(kLabKeyNames[k], v);
+        if (s.has_lab_seed) part("seed", std::to_string(s.lab_seed));
+        if (s.lab_sweep >= 0 && s.lab_sweep < kLabKeys) part("sweep", kLabKeyNames[s.lab_sweep]);
+        add("lab", lab);
+    }
     return out;
 }
 

@@ -10,6 +10,11 @@
 //   view=pre|post        pre- or post-activation
 //   back=C3              a training step after OUTPUT: LOSS, UPDATE, or a layer's backward step
 //                        (C3 = the strip's C3'); same characters as a layer name
+//   lab=rotate:20,dx:3   the Lab's transform of the input: name:value parts, comma-separated, names
+//                        as the transform command's (dx dy scale rotate shear thickness noise: a
+//                        decimal -?D{1,6}(.D{1,9})?; seed: 0..2^64-1), and sweep:<one of the seven>.
+//                        Absent parts are the identity's; lab= alone opens the Lab untransformed.
+//                        Ranges (lenet::TransformLimits) are the app's to check, as layer names are.
 // Engine-independent (no lenet.h) and never throws: every bad part (unknown key, bad value, bad
 // percent escape, duplicate key, over-long hash) is skipped and explained in `notices`, so the page
 // can show "ignored ..." and carry on with the rest. Whether an arch or layer name exists is for the
@@ -23,6 +28,10 @@ namespace lenet_web {
 
 constexpr size_t kMaxHashChars = 2048;  // longer hashes are cut here (with a notice)
 
+// lab='s transform parameters, in the order the link writes them (the names of app_lab.h's kLabParam).
+constexpr int kLabKeys = 7;
+inline constexpr const char* kLabKeyNames[kLabKeys] = {"dx", "dy", "scale", "rotate", "shear", "thickness", "noise"};
+
 struct HashState {
     bool        has_arch = false, has_data = false, has_input = false, has_sample = false;
     bool        has_layer = false, has_unit = false, has_view = false, has_back = false;
@@ -35,6 +44,12 @@ struct HashState {
     int         unit_map = 0, unit_y = -1, unit_x = -1;  // unit_y/x -1: the whole map / a vector unit
     bool        pre = false;          // view=pre
     std::string back;                 // "LOSS", "UPDATE" or a layer name
+    bool        has_lab = false;      // lab= was given (even with no good part: the Lab opens)
+    bool        lab_set[kLabKeys] = {};   // which kLabKeyNames parts lab= gave
+    float       lab_value[kLabKeys] = {}; // their values (finite, |v| < 1e6; -0 made 0)
+    bool        has_lab_seed = false;
+    unsigned long long lab_seed = 0;
+    int         lab_sweep = -1;       // sweep:<name> as an index of kLabKeyNames, -1 = not given
     std::vector<std::string> notices; // one human-readable line per ignored part
 };
 

@@ -67,6 +67,97 @@ TEST_CASE("hash: back= names a training step (LOSS, UPDATE, a layer's backward s
     CHECK(bad.notices[0].find("back") != std::string::npos);
 }
 
+TEST_CASE("hash: lab= carries the Lab's transform, seed and sweep, and writes them back") {
+    HashState s = parse_hash("#sample=0&lab=rotate:20,dx:3,scale:0.85,noise:0.1,seed:7,sweep:scale&layer=C1");
+    CHECK(s.notices.empty());
+    CHECK(s.has_lab);
+    CHECK(s.lab_set[0]);
+    CHECK(s.lab_value[0] == 3.0f);        // dx
+    CHECK_FALSE(s.lab_set[1]);            // dy: the identity's
+    CHECK(s.lab_value[2] == 0.85f);       // scale
+    CHECK(s.lab_value[3] == 20.0f);       // rotate
+    CHECK(s.lab_value[6] == 0.1f);        // noise
+    CHECK(s.has_lab_seed);
+    CHECK(s.lab_seed == 7);
+    CHECK(s.lab_sweep == 2);
+    CHECK(s.has_layer);
+    // Canonical: the kLabKeyNames order, then seed, then sweep; shortest decimals.
+    CHECK(format_hash(s) == "#sample=0&layer=C1&lab=dx:3,scale:0.85,rotate:20,noise:0.1,seed:7,sweep:scale");
+    CHECK(format_hash(parse_hash("#lab=rotate:-020.50,dy:-0")) == "#lab=dy:0,rotate:-20.5");
+    CHECK(parse_hash("#lab=seed:18446744073709551615").lab_seed == 18446744073709551615ull);
+    // lab= alone (or only commas) opens the Lab untransformed.
+    HashState open = parse_hash("#lab=&sample=4");
+    CHECK(open.notices.empty());
+    CHECK(open.has_lab);
+    CHECK(format_hash(open) == "#sample=4&lab=");
+    CHECK(format_hash(parse_hash("#lab=,,")) == "#lab=");
+    // Percent escapes are decoded before the parts are split.
+    CHECK(parse_hash("#lab=rotate%3A20").lab_value[3] == 20.0f);
+}
+
+TEST_CASE("hash: a float the app holds is written so that it reads back bit for bit") {
+    const float values[] = {0.1f, -12.3456789f, 44.99999f, 1.0f / 3.0f, 0.6f, 1.4f, 3e-9f, -45.0f, 0.0f};
+    for (float v : values) {
+        CAPTURE(v);
+        HashState s;
+        s.has_lab = true;
+        s.lab_set[3] = true;
+        s.lab_value[3] = v;
+        const std::string f = format_hash(s);
+        HashState t = parse_hash(f);
+        CHECK(t.notices.empty());
+        REQUIRE(t.lab_set[3]);
+        if (v >= 1e-9f) CHECK(t.lab_value[3] == v);
+        CHECK(format_hash(t) == f);
+    }
+    HashState tiny;  // below what 9 decimals can write: the nearest that they can, stable from then on
+    tiny.has_lab = true;
+    tiny.lab_set[0] = true;
+    tiny.lab_value[0] = -1e-12f;
+    CHECK(format_hash(tiny) == "#lab=dx:0");
+}
+
+TEST_CASE("hash: bad lab= parts are skipped one by one, naming the part; the rest applies") {
+    struct Case { const char* lab; const char* notice; };
+    const Case cases[] = {
+        {"rot:20", "'rot:20' in lab= (unknown name"},
+        {"rotate:abc", "'rotate:abc' in lab= (expected a number"},
+        {"rotate:NaN", "'rotate:NaN'"},
+        {"rotate:nan", "'rotate:nan'"},
+        {"rotate:inf", "'rotate:inf'"},
+        {"rotate:1e3", "'rotate:1e3'"},
+        {"rotate:+20", "'rotate:+20'"},
+        {"rotate:20.", "'rotate:20.'"},
+        {"rotate:.5", "'rotate:.5'"},
+        {"rotate:1234567", "'rotate:1234567'"},
+        {"rotate:0.1234567891", "'rotate:0.1234567891'"},
+        {"rotate:", "'rotate:' in lab="},
+        {"rotate", "expected name:value"},
+        {"seed:-1", "'seed:-1' in lab= (expected a seed"},
+        {"seed:18446744073709551616", "expected a seed"},
+        {"sweep:zoom", "'sweep:zoom' in lab= (expected sweep:"},
+        {"sweep:seed", "expected sweep:"},
+        {"rotate:5,rotate:6", "second 'rotate' in lab="},
+        {"%00:1", "'\\x00:1' in lab="},
+    };
+    for (const Case& c : cases) {
+        CAPTURE(c.lab);
+        HashState s = parse_hash(std::string("#lab=dx:2,") + c.lab + ",dy:-1&layer=F6");
+        CHECK(notice_has(s, c.notice));
+        CHECK(s.has_lab);
+        CHECK(s.lab_set[0]);  // the good parts still apply
+        CHECK(s.lab_value[0] == 2.0f);
+        CHECK(s.lab_value[1] == -1.0f);
+        CHECK(s.layer == "F6");
+        CHECK(format_hash(s).find("lab=dx:2,dy:-1") != std::string::npos);
+    }
+    HashState dup = parse_hash("#lab=rotate:5,rotate:6");
+    CHECK(dup.lab_value[3] == 5.0f);  // the first one is used
+    HashState twice = parse_hash("#lab=rotate:5&lab=dx:1");
+    CHECK(notice_has(twice, "second 'lab'"));
+    CHECK_FALSE(twice.lab_set[0]);
+}
+
 TEST_CASE("hash: every bad part is skipped with a notice, the rest still applies") {
     struct Case { const char* hash; const char* notice; };
     const Case cases[] = {

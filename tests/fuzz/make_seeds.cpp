@@ -262,6 +262,10 @@ void seeds_hash() {
         "#layer=OUTPUT&unit=9&sample=9999999",
         "#arch=%6Cenet5&layer=C%31&bogus=1&sample=-3&unit=1,2",
         "#sample=99999999999999999999&arch=&&=&layer=%zz",
+        "#sample=0&layer=C1&lab=dx:3,rotate:20,scale:0.85,noise:0.1,seed:7,sweep:scale",
+        "#lab=rotate:-12.345678901,dy:-0,shear:0.000000001,seed:18446744073709551615",
+        "#lab=&sample=1",
+        "#lab=rot:20,rotate:x,rotate:5,dx:1e3,dx:NaN,seed:-1,sweep:zoom,thickness:,:,,noise",
         "",
     };
     int i = 0;
