@@ -1,5 +1,6 @@
 // web/app_hash.cpp — the URL hash (#arch=lenet5-1998&sample=123&layer=C3&unit=2,4,5, or back=C3 for
-// a training step) applied to the app, and written back from it. Syntax checks are in
+// a training step; lab=rotate:20,dx:3 for the Lab's transform) applied to the app, and written back
+// from it. Syntax checks are in
 // hash_parse.cpp; here the values are checked against the engine (does the preset, layer, sample,
 // unit exist?). Every bad value is skipped with a notice, the rest still applies; nothing here throws.
 #include "app.h"
@@ -7,11 +8,42 @@
 #include "hash_parse.h"
 
 #include <algorithm>
+#include <cstdio>
 
 namespace {
 
 void notice(AppState& app, const std::string& text) {
     app.notices.push_back("Link: " + text);
+}
+
+int lab_key_index(const char* key) {  // kLabParam's key in the parser's kLabKeyNames
+    for (int j = 0; j < lenet_web::kLabKeys; ++j)
+        if (std::string(key) == lenet_web::kLabKeyNames[j]) return j;
+    return -1;
+}
+
+// lab=: the link's transform of the (linked) digit, each value outside lenet::TransformLimits
+// skipped with a notice; the Lab opens on its Invariance page.
+void apply_lab(AppState& app, const lenet_web::HashState& h) {
+    lenet::Transform t;
+    for (int k = 0; k < kLabParams; ++k) {
+        const LabParam& p = kLabParam[k];
+        const int j = lab_key_index(p.key);
+        if (j < 0 || !h.lab_set[j]) continue;
+        const float v = h.lab_value[j];
+        if (v >= p.lo && v <= p.hi) {
+            lab_param(t, k) = v;
+        } else {
+            char s[160];
+            std::snprintf(s, sizeof s, "ignored %s:%g in lab= (%s is %g..%g)", p.key, double(v), p.key, double(p.lo), double(p.hi));
+            notice(app, s);
+        }
+    }
+    if (h.has_lab_seed) t.seed = h.lab_seed;
+    for (int k = 0; k < kLabParams; ++k)
+        if (h.lab_sweep >= 0 && lab_key_index(kLabParam[k].key) == h.lab_sweep) app.lab.sweep_param = k;
+    lab_set(app, t, "lab=");
+    app.lab.focus = true;
 }
 
 }  // namespace
@@ -86,6 +118,7 @@ void apply_hash(AppState& app, const std::string& hash) {
             }
         }
         if (h.has_view) app.show_pre = h.pre;
+        if (h.has_lab) apply_lab(app, h);  // last: it transforms the digit the link chose
     } catch (const lenet::Error& e) {
         notice(app, std::string("could not apply: ") + e.what());
     }
@@ -123,5 +156,20 @@ std::string make_hash(const AppState& app) {
         h.has_view = true;
         h.pre = true;
     }
+    // lab= while the input is transformed (the link must show the same prediction) or while the
+    // Lab's Invariance page is open (the link opens it); the sweep when it is not the default's.
+    const lenet::Transform t = lab_current(app);
+    h.has_lab = !t.identity() || lab_invariance_shown(app);
+    lenet::Transform id, cur = t;
+    for (int k = 0; k < kLabParams && h.has_lab; ++k) {
+        const int j = lab_key_index(kLabParam[k].key);
+        if (j >= 0 && lab_param(cur, k) != lab_param(id, k)) {
+            h.lab_set[j] = true;
+            h.lab_value[j] = lab_param(cur, k);
+        }
+    }
+    h.has_lab_seed = t.noise != 0 && t.seed != 0;  // the seed only matters with noise
+    h.lab_seed = t.seed;
+    if (app.lab.sweep_param != kLabDefaultSweep) h.lab_sweep = lab_key_index(kLabParam[app.lab.sweep_param].key);
     return lenet_web::format_hash(h);
 }

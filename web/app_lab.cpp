@@ -42,21 +42,37 @@ bool unit_layer_ok(const AppState& app, int layer) {
     return t == lenet::LayerType::Conv || t == lenet::LayerType::Full;
 }
 
-// A new input (another digit, a drawing, another network) becomes the original, untransformed.
+// A new input (another digit, a drawing) becomes the original, untransformed. The same digit
+// prepared again (the whole test set replacing its first slice, another network) keeps the sliders'
+// transform, applied to it: a link's transform survives the data arriving after it.
 void sync(AppState& app) {
     LabState& l = app.lab;
     if (!l.applied.empty() && l.applied == app.input) return;
-    l.t = lenet::Transform();
+    int rows = 28, cols = 28;
+    std::vector<uint8_t> original;
     if (app.source == InputSource::Test && app.test.count > 0) {
-        l.rows = app.test.rows;
-        l.cols = app.test.cols;
+        rows = app.test.rows;
+        cols = app.test.cols;
         const uint8_t* d = app.test.image(app.sample);
-        l.original.assign(d, d + size_t(l.rows) * size_t(l.cols));
+        original.assign(d, d + size_t(rows) * size_t(cols));
     } else {
-        l.rows = l.cols = 28;
         const bool ink = !app.pre.empty && app.pre.mnist28.size() == 28 * 28;  // as set_drawn_input reads it
-        l.original = ink ? app.pre.mnist28 : std::vector<uint8_t>(28 * 28, 0);
+        original = ink ? app.pre.mnist28 : std::vector<uint8_t>(28 * 28, 0);
     }
+    bool same = !l.applied.empty() && !l.t.identity() && rows == l.rows && cols == l.cols && original == l.original;
+    if (same) {  // and app.input is that digit untransformed, not something else made of it
+        std::vector<float> x(app.input.size());
+        lenet::prepare_input(app.net->spec(), original.data(), rows, cols, x.data());
+        same = x == app.input;
+    }
+    if (same) {
+        lab_apply(app);
+        return;
+    }
+    l.t = lenet::Transform();
+    l.rows = rows;
+    l.cols = cols;
+    l.original = std::move(original);
     l.pixels = l.original;
     l.applied = app.input;
     l.origin++;
@@ -229,6 +245,19 @@ void lab_reset(AppState& app) {
     lab_apply(app);
 }
 
+void lab_set(AppState& app, const lenet::Transform& t, const char* where) {
+    sync(app);
+    lenet::transform_validate(t, where);
+    app.lab.t = t;
+    lab_apply(app);
+}
+
+lenet::Transform lab_current(const AppState& app) {
+    return app.lab.applied == app.input ? app.lab.t : lenet::Transform();
+}
+
+bool lab_invariance_shown(const AppState& app) { return app.lab.drawn_frame == app.lab.frame && app.lab.page == 0; }
+
 void lab_refresh_textures(AppState& app) {
     LabState& l = app.lab;
     if (!l.atlas_dirty) return;
@@ -258,7 +287,6 @@ bool lab_command(AppState& app, const nlohmann::json& cmd, std::string& reply) {
     json r = json::object();
     r["ok"] = true;
     if (name == "transform") {  // absent keys: the identity
-        sync(app);
         lenet::Transform t;
         for (const auto& [key, v] : cmd.items()) {
             int k = 0;
@@ -269,9 +297,7 @@ bool lab_command(AppState& app, const nlohmann::json& cmd, std::string& reply) {
             else if (k < kLabParams || key == "seed") bad("\"" + key + "\" must be a number" + (k < kLabParams ? "" : " >= 0") + ", got " + v.dump());
             else bad("unknown key \"" + key + "\" (dx, dy, scale, rotate, shear, thickness, noise, seed)");
         }
-        lenet::transform_validate(t, name);  // throws, naming the value and its range
-        app.lab.t = t;
-        lab_apply(app);
+        lab_set(app, t);  // throws, naming the value and its range
         r["prediction"] = app.prediction.label;
         r["scores"] = app.prediction.scores;
         r["pixels"] = app.lab.pixels;

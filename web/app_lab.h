@@ -17,6 +17,7 @@ struct AppState;
 // The sliders, in the order drawn; a lenet::Transform field each (lab_param).
 constexpr int kLabParams = 7;     // dx, dy, scale, rotate, shear, thickness, noise
 constexpr int kSweepPoints = 25;  // points of a sweep across a slider's range
+constexpr int kLabDefaultSweep = 3;  // rotate
 
 struct LabParam {
     const char* key;    // the transform command's key and the sweep's name
@@ -43,10 +44,11 @@ struct LabState {
     std::vector<float>   applied;        // app.input as the lab left it: a different one is a new input
     long                 origin = 0;     // bumped with each new original (the sweep restarts)
     int                  page = 0;       // the Lab tab's page: 0 invariance, 1 top digits
+    bool                 focus = false;  // show the Invariance page once the Lab draws (a lab= link)
     long                 drawn_frame = -2, frame = 0;  // the frame the Lab was last drawn (work only then)
 
     // ---- the sweep of one slider (computed a slice per frame while the Lab shows it) ----
-    int                     sweep_param = 3;  // rotate
+    int                     sweep_param = kLabDefaultSweep;
     std::vector<SweepPoint> sweep;            // the finished sweep shown
     std::vector<SweepPoint> next;             // the one being computed
     lenet::Transform        sweep_base;       // what `next` / `sweep` were computed for
@@ -81,6 +83,12 @@ struct LabState {
 void lab_tick(AppState& app);               // step 1 of a frame: a new input, a sweep slice, a search slice
 void lab_apply(AppState& app);              // the sliders' transform of the original into the network
 void lab_reset(AppState& app);              // the identity: the original digit again
+// t on the current input; a t outside lenet::TransformLimits throws lenet::Error (naming `where`).
+void lab_set(AppState& app, const lenet::Transform& t, const char* where = "transform");
+// The transform app.input has now: the sliders', or the identity when the input changed since (the
+// next frame's lab_tick resets the sliders then).
+lenet::Transform lab_current(const AppState& app);
+bool lab_invariance_shown(const AppState& app);  // the Invariance page was drawn this frame
 void lab_refresh_textures(AppState& app);   // the top digits' atlas (from refresh_textures)
 void lab_free_textures(AppState& app);
 // {cmd: "transform", dx, dy, scale, rotate, shear, thickness, noise, seed} -> {ok, prediction,

@@ -43,6 +43,7 @@ void layout_stacked(AppState& app) {
         backward_active(app) ? draw_backward_weights_panel(app) : draw_weights_panel(app);
     if (ImGui::CollapsingHeader("Trace a unit", ImGuiTreeNodeFlags_DefaultOpen)) draw_trace_panel(app);
     if (ImGui::CollapsingHeader("Train")) draw_train_panel(app);
+    if (app.lab.focus) ImGui::SetNextItemOpen(true);  // a lab= link opens the Lab
     if (ImGui::CollapsingHeader("Lab")) draw_lab_panel(app);
     if (ImGui::IsWindowHovered(ImGuiHoveredFlags_AllowWhenBlockedByActiveItem) && ImGui::IsMouseDragging(0) &&
         !ImGui::IsAnyItemActive())

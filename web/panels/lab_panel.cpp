@@ -208,7 +208,7 @@ void draw_top_digits(AppState& app) {
 }  // namespace
 
 void draw_lab_tab(AppState& app) {
-    const bool open = ImGui::BeginTabItem("Lab");
+    const bool open = ImGui::BeginTabItem("Lab", nullptr, app.lab.focus ? ImGuiTabItemFlags_SetSelected : 0);
     app.lab.tab = item_rect();
     if (open) {
         draw_lab_panel(app);
@@ -224,8 +224,10 @@ void draw_lab_panel(AppState& app) {
     for (ScreenRect& r : l.sliders) r = ScreenRect();
     if (!ImGui::BeginTabBar("##lab")) return;
     const char* names[2] = {"Invariance", "Top digits"};
+    const bool focus = l.focus;  // a lab= link: the Invariance page (the Lab itself is open: drawn)
+    l.focus = false;
     for (int k = 0; k < 2; ++k) {
-        const bool open = ImGui::BeginTabItem(names[k]);
+        const bool open = ImGui::BeginTabItem(names[k], nullptr, focus && k == 0 ? ImGuiTabItemFlags_SetSelected : 0);
         l.pages[k] = item_rect();
         if (!open) continue;
         l.page = k;
