@@ -109,10 +109,8 @@ try {
       await page.mouse.click(r.x + r.w / 2, r.y + r.h / 2);
     }
   };
-  await shot('invariance-lab', '#sample=0&layer=C1', {
+  await shot('invariance-lab', '#sample=0&layer=C1&lab=dx:2,rotate:20', {  // the link opens the Lab
     before: async (page) => {
-      check((await page.evaluate(() => window.lenet.command({ cmd: 'transform', rotate: 20, dx: 2 }))).ok, 'transform');
-      await lab(page, 0);
       await page.waitForFunction(() => window.lenet.state().lab.sweep.done, null, { timeout: 30000, polling: 100 });
     },
   });
