@@ -9,8 +9,10 @@
   'use strict';
   var last = null;  // the app's hash as last written (or null: write it on the next sync)
   var seen = null;  // window.location.hash as of the last look
-  // A hash the user typed or a link: apply it (or nothing when it is the app's own).
+  // A hash the user typed or a link: apply it (or nothing when it is the app's own, or when sync
+  // already applied it before its hashchange event ran: applying twice would repeat its notices).
   function userHash() {
+    if (window.location.hash === seen) return;
     seen = window.location.hash;
     if (window.location.hash === last) return;
     var reply = window['lenet']['command']({'cmd': 'apply_hash', 'hash': window.location.hash});
