@@ -1,8 +1,8 @@
 // web/app_hash.cpp — the URL hash (#arch=lenet5-1998&sample=123&layer=C3&unit=2,4,5, or back=C3 for
 // a training step; lab=rotate:20,dx:3 for the Lab's transform) applied to the app, and written back
-// from it. Syntax checks are in
-// hash_parse.cpp; here the values are checked against the engine (does the preset, layer, sample,
-// unit exist?). Every bad value is skipped with a notice, the rest still applies; nothing here throws.
+// from it. Syntax checks are in hash_parse.cpp; here the values are checked against the engine (does
+// the preset, layer, sample, unit exist? is a transform within lenet::TransformLimits?). Every bad
+// value is skipped with a notice, the rest still applies; nothing here throws.
 #include "app.h"
 #include "backward_steps.h"
 #include "hash_parse.h"
