@@ -42,6 +42,23 @@ inline std::vector<float> random_input(const lenet::Network& net, uint64_t seed,
     return x;
 }
 
+// A synthetic data set: n images of random pixels with random labels, MNIST's class names.
+inline lenet::Dataset noise_data(int n, int rows, int cols, uint64_t seed) {
+    lenet::Dataset d;
+    d.name = "noise";
+    d.count = n;
+    d.rows = rows;
+    d.cols = cols;
+    d.pixels.resize(size_t(n) * size_t(rows) * size_t(cols));
+    d.labels.resize(size_t(n));
+    uint64_t s = seed;
+    auto next = [&s] { s = s * 6364136223846793005ull + 1442695040888963407ull; return uint32_t(s >> 33); };
+    for (uint8_t& p : d.pixels) p = uint8_t(next() % 256);
+    for (uint8_t& l : d.labels) l = uint8_t(next() % 10);
+    d.class_names = lenet::class_names("mnist");
+    return d;
+}
+
 // Loss of the engine at the current parameters (float).
 inline double engine_loss(const lenet::Network& net, lenet::Workspace& ws, const float* x, int label) {
     net.forward(ws, x);

@@ -2,6 +2,7 @@
 // names a winner follows it: Network::prediction, predict_batch, and the Evaluator's error count, for
 // every loss (mse, map, xent) with a full and an RBF output layer.
 #include "lenet/lenet.h"
+#include "net_fixtures.h"
 
 #include <doctest/doctest.h>
 
@@ -11,27 +12,7 @@
 #include <vector>
 
 using namespace lenet;
-
-namespace {
-
-// A synthetic data set: n images of random pixels with random labels (a test-local LCG).
-Dataset noise_data(int n, int rows, int cols, uint64_t seed) {
-    Dataset d;
-    d.name = "noise";
-    d.count = n;
-    d.rows = rows;
-    d.cols = cols;
-    d.pixels.resize(size_t(n) * size_t(rows) * size_t(cols));
-    d.labels.resize(size_t(n));
-    uint64_t s = seed;
-    auto next = [&s] { s = s * 6364136223846793005ull + 1442695040888963407ull; return uint32_t(s >> 33); };
-    for (uint8_t& p : d.pixels) p = uint8_t(next() % 256);
-    for (uint8_t& l : d.labels) l = uint8_t(next() % 10);
-    d.class_names = class_names("mnist");
-    return d;
-}
-
-}  // namespace
+using nettest::noise_data;
 
 TEST_CASE("best_label: prediction, predict_batch and the Evaluator name the same winner") {
     const Dataset data = noise_data(64, 28, 28, 7);

@@ -2,6 +2,7 @@
 // how sure the winner is, the rejection curve on a hand-made report, and ReportEvaluator against
 // the Evaluator and a digit-by-digit count, sliced or at once, on one thread or two.
 #include "lenet/lenet.h"
+#include "net_fixtures.h"
 
 #include <doctest/doctest.h>
 
@@ -11,6 +12,7 @@
 #include <vector>
 
 using namespace lenet;
+using nettest::noise_data;
 
 namespace {
 
@@ -20,22 +22,6 @@ Network net_with(const char* preset, LossKind loss) {
     Network net(spec);
     net.init(3);
     return net;
-}
-
-// n images of random pixels with random labels (a test-local LCG).
-Dataset noise_data(int n, uint64_t seed) {
-    Dataset d;
-    d.name = "noise";
-    d.count = n;
-    d.rows = d.cols = 28;
-    d.pixels.resize(size_t(n) * 28 * 28);
-    d.labels.resize(size_t(n));
-    uint64_t s = seed;
-    auto next = [&s] { s = s * 6364136223846793005ull + 1442695040888963407ull; return uint32_t(s >> 33); };
-    for (uint8_t& p : d.pixels) p = uint8_t(next() % 256);
-    for (uint8_t& l : d.labels) l = uint8_t(next() % 10);
-    d.class_names = class_names("mnist");
-    return d;
 }
 
 }  // namespace
@@ -127,7 +113,7 @@ TEST_CASE("report: the rejection curve rejects the least confident digits first"
 }
 
 TEST_CASE("report: ReportEvaluator counts as the Evaluator and as digit-by-digit prediction") {
-    const Dataset data = noise_data(300, 11);
+    const Dataset data = noise_data(300, 28, 28, 11);
     for (const char* preset : {"lenet5", "lenet5-1998"}) {
         for (LossKind loss : {LossKind::Mse, LossKind::Map, LossKind::Xent}) {
             CAPTURE(std::string(preset));
@@ -172,7 +158,7 @@ TEST_CASE("report: ReportEvaluator counts as the Evaluator and as digit-by-digit
 
 TEST_CASE("report: bad arguments are refused") {
     const Network net = net_with("lenet5", LossKind::Xent);
-    const Dataset data = noise_data(10, 1);
+    const Dataset data = noise_data(10, 28, 28, 1);
     CHECK_THROWS_AS(ReportEvaluator(net, data, -1, 11), Error);
     ReportEvaluator ev(net, data);
     CHECK_THROWS_AS(ev.step(-1), Error);
