@@ -114,3 +114,19 @@ export async function waitState(page, predicate, arg, what, timeout = 30000) {
   }
   return state();
 }
+
+// A stroke through the points (pad-relative 0..1), one mouse move per point, slow enough that the
+// ~10 FPS page sees every segment.
+export async function stroke(page, pad, points) {
+  const at = ([u, v]) => [pad.x + u * pad.w, pad.y + v * pad.h];
+  await page.mouse.move(...at(points[0]));
+  await page.mouse.down();
+  await page.waitForTimeout(120);
+  for (const p of points.slice(1)) {
+    await page.mouse.move(...at(p), { steps: 2 });
+    await page.waitForTimeout(70);
+  }
+  await page.waitForTimeout(120);
+  await page.mouse.up();
+  await page.waitForTimeout(200);
+}

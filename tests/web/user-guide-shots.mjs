@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { startServer } from '../../scripts/static-server.mjs';
-import { createContext, check, findCli } from './harness.mjs';
+import { createContext, check, findCli, stroke } from './harness.mjs';
 
 const argv = process.argv.slice(2);
 const onlyAt = argv.indexOf('--only');
@@ -38,18 +38,6 @@ async function shot(name, hash, { viewport = { width: 1280, height: 720 }, befor
   await page.close();
 }
 
-async function stroke(page, pad, points) {
-  const at = ([u, v]) => [pad.x + u * pad.w, pad.y + v * pad.h];
-  await page.mouse.move(...at(points[0]));
-  await page.mouse.down();
-  await page.waitForTimeout(120);
-  for (const p of points.slice(1)) {
-    await page.mouse.move(...at(p), { steps: 2 });
-    await page.waitForTimeout(70);
-  }
-  await page.mouse.up();
-  await page.waitForTimeout(200);
-}
 
 try {
   await shot('visualizer-c1', '#sample=0&layer=C1');

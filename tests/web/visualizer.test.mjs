@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { check, findCli, uniqueColors, waitState } from './harness.mjs';
+import { check, findCli, stroke, uniqueColors, waitState } from './harness.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -36,21 +36,6 @@ async function press(page, key, done, arg) {
 }
 
 
-// A stroke through the points (pad-relative 0..1), one mouse move per point, slow enough that the
-// ~10 FPS page sees every segment.
-async function stroke(page, pad, points) {
-  const at = ([u, v]) => [pad.x + u * pad.w, pad.y + v * pad.h];
-  await page.mouse.move(...at(points[0]));
-  await page.mouse.down();
-  await page.waitForTimeout(120);
-  for (const p of points.slice(1)) {
-    await page.mouse.move(...at(p), { steps: 2 });
-    await page.waitForTimeout(70);
-  }
-  await page.waitForTimeout(120);
-  await page.mouse.up();
-  await page.waitForTimeout(150);
-}
 
 // A page showing a network with trained weights: lenet5-1998 (the default) if its weights are
 // shipped, else the first other preset that has some (logged).
