@@ -2,6 +2,7 @@
 // layer and its activations or the output | weights, trace and training tabs), one scrolling
 // column on a phone (narrower than 900 CSS pixels), the notices above, and the summary window.
 #include "app.h"
+#include "panels/wrapped.h"
 
 #include <algorithm>
 
@@ -12,9 +13,7 @@ void draw_notices(AppState& app) {
         ImGui::PushID(int(i));
         bool close = ImGui::SmallButton("x");
         ImGui::SameLine();
-        ImGui::PushTextWrapPos(0.0f);
-        ImGui::TextColored(theme::kNotice, "%s", app.notices[i].c_str());
-        ImGui::PopTextWrapPos();
+        text_wrapped_colored(theme::kNotice, "%s", app.notices[i].c_str());
         ImGui::PopID();
         if (close) app.notices.erase(app.notices.begin() + long(i));
         else ++i;

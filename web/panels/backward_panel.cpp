@@ -4,6 +4,7 @@
 // step's dE/dw laid out as the weights view (C3 as Table I), dE/db, and the update each weight will
 // get, with the SDLM h_kk as a histogram.
 #include "app.h"
+#include "wrapped.h"
 #include "backward_steps.h"
 
 #include <algorithm>
@@ -40,18 +41,18 @@ void loss_step(AppState& app) {
             for (int k = 0; k < n; ++k) m = std::max(m, sgn * y[k]);
             for (int k = 0; k < n; ++k) z += std::exp(sgn * y[k] - m);
             for (int k = 0; k < n; ++k) p[size_t(k)] = float(std::exp(sgn * y[k] - m) / z);
-            ImGui::TextWrapped("Softmax cross-entropy: p_k = e^z_k / sum_i e^z_i, E = -log p_label = log sum_i e^z_i - z_label%s",
+            text_wrapped("Softmax cross-entropy: p_k = e^z_k / sum_i e^z_i, E = -log p_label = log sum_i e^z_i - z_label%s",
                                rbf ? ", with z_k = -y_k" : "");
             ImGui::Text("E = %.4f - (%.4f) = %.4f", m + std::log(z), sgn * y[t], double(b.loss));
             break;
         }
         case lenet::LossKind::Mse:
             if (rbf) {
-                ImGui::TextWrapped("Mean squared error of the RBF outputs (paper eq. 8): E = y_label, the squared distance "
+                text_wrapped("Mean squared error of the RBF outputs (paper eq. 8): E = y_label, the squared distance "
                                    "of F6's output to the prototype of the right class; dE/dy_k = 1 for the label, else 0.");
                 ImGui::Text("E = y_%d = %.4f", t, double(b.loss));
             } else {
-                ImGui::TextWrapped("Mean squared error: E = 1/2 sum_k (y_k - t_k)^2 with t_k = 1 for the label, else the low "
+                text_wrapped("Mean squared error: E = 1/2 sum_k (y_k - t_k)^2 with t_k = 1 for the label, else the low "
                                    "target; dE/dy_k = y_k - t_k.");
                 ImGui::Text("E = %.4f", double(b.loss));
             }
@@ -60,7 +61,7 @@ void loss_step(AppState& app) {
             const double j = net.spec().map_j;
             double z = std::exp(-j);
             for (int k = 0; k < n; ++k) z += std::exp(-double(y[k]));
-            ImGui::TextWrapped("The paper's MAP criterion (eq. 9): E = y_label + log(e^-j + sum_i e^-y_i), j = %.2f: "
+            text_wrapped("The paper's MAP criterion (eq. 9): E = y_label + log(e^-j + sum_i e^-y_i), j = %.2f: "
                                "pull the right class's distance down and push the others up.", j);
             ImGui::Text("E = %.4f + log(%.4g) = %.4f", double(y[t]), z, double(b.loss));
             break;
@@ -104,7 +105,7 @@ void layer_step(AppState& app, int layer) {
                 lenet::shape_str(L.out).c_str());
     const std::string from = layer + 1 < int(net.layers().size()) ? net.layers()[size_t(layer) + 1].name + "'" : "LOSS";
     const std::string to = layer > 0 ? net.layers()[size_t(layer) - 1].name + "'" : "the input";
-    ImGui::TextWrapped("dE/d(output of %s) arrives from %s. Through the activation: dE/da = f'(a) x dE/d(output). "
+    text_wrapped("dE/d(output of %s) arrives from %s. Through the activation: dE/da = f'(a) x dE/d(output). "
                        "Then dE/dw = sum of (input x dE/da) over the units a weight feeds, dE/db = sum of dE/da, and "
                        "dE/d(input) = sum of (w x dE/da), which goes on to %s.",
                        L.name.c_str(), from.c_str(), to.c_str());
@@ -124,10 +125,10 @@ void update_step(AppState& app) {
     ImGui::SameLine();
     ImGui::Text("every weight takes one %s step against its gradient", b.sdlm ? "SDLM" : "SGD");
     if (b.sdlm)
-        ImGui::TextWrapped("w <- w - eta / (mu + h_kk) x dE/dw, eta = %.5g, mu = %.3g; h_kk from %s.", double(b.eta), double(b.mu),
+        text_wrapped("w <- w - eta / (mu + h_kk) x dE/dw, eta = %.5g, mu = %.3g; h_kk from %s.", double(b.eta), double(b.mu),
                            b.hdiag_from.c_str());
     else
-        ImGui::TextWrapped("w <- w - eta x dE/dw, eta = %.5g (the Train tab's optimiser and eta).", double(b.eta));
+        text_wrapped("w <- w - eta x dE/dw, eta = %.5g (the Train tab's optimiser and eta).", double(b.eta));
     if (!b.updated) return;
     const bool better = b.loss_after < b.loss_before;
     ImGui::Text("This digit's loss: %.5f before,", double(b.loss_before));
@@ -166,18 +167,18 @@ void draw_backward_weights_panel(AppState& app) {
     BackwardView& b = app.backward;
     const int layer = lenet_web::train_step_layer(*app.net, b.step);
     if (layer < 0 || !b.ws || b.version < 0) {
-        ImGui::TextWrapped(b.step == 0 ? "The loss has no weights. Step on (Right) to see each layer's gradients."
+        text_wrapped(b.step == 0 ? "The loss has no weights. Step on (Right) to see each layer's gradients."
                                        : "The update changed the weights: the Weights tab of each forward step shows them.");
         return;
     }
     const lenet::LayerInfo& L = app.net->layers()[size_t(layer)];
     const lenet::LayerGradients g = layer_gradient(app, layer);
     if (g.d_weight.count == 0) {
-        ImGui::TextWrapped("%s has no trainable parameters: the gradient only passes through it to the layer before.", L.name.c_str());
+        text_wrapped("%s has no trainable parameters: the gradient only passes through it to the layer before.", L.name.c_str());
         return;
     }
     if (L.type == lenet::LayerType::Pool) {  // subsampling: one coefficient and one bias per map
-        ImGui::TextWrapped("dE/d(coefficient) and dE/d(bias) of each map, and the update each gets.");
+        text_wrapped("dE/d(coefficient) and dE/d(bias) of each map, and the update each gets.");
         if (ImGui::BeginTable("##subgrad", 5, ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingFixedFit)) {
             for (const char* h : {"map", "dE/dcoeff", "dE/db", "delta coeff", "delta b"}) ImGui::TableSetupColumn(h);
             ImGui::TableHeadersRow();
@@ -211,7 +212,7 @@ void draw_backward_weights_panel(AppState& app) {
         ++count;
     }
     if (b.sdlm) {
-        ImGui::TextWrapped("UPDATE will move each parameter by delta w = -eta / (mu + h_kk) x dE/dw (SDLM, paper Appendix C), "
+        text_wrapped("UPDATE will move each parameter by delta w = -eta / (mu + h_kk) x dE/dw (SDLM, paper Appendix C), "
                            "eta = %.5g, mu = %.3g. h_kk, the Gauss-Newton second derivative, comes from %s.",
                            double(b.eta), double(b.mu), b.hdiag_from.c_str());
         histogram("##hkk", lenet_web::log_histogram(b.hdiag.data() + lo, mask.data() + lo, hi - lo, 24), "h_kk (log axis)");
@@ -220,7 +221,7 @@ void draw_backward_weights_panel(AppState& app) {
             if (mask[k]) smin = std::min(smin, b.steps[k]), smax = std::max(smax, b.steps[k]);
         ImGui::Text("step sizes eta / (mu + h_kk): %.3g .. %.3g", double(smin), double(smax));
     } else {
-        ImGui::TextWrapped("UPDATE will move each parameter by delta w = -eta x dE/dw (SGD), eta = %.5g.", double(b.eta));
+        text_wrapped("UPDATE will move each parameter by delta w = -eta x dE/dw (SGD), eta = %.5g.", double(b.eta));
     }
-    ImGui::Text("|delta w| over the %d parameters: largest %.3g, mean %.3g", count, dmax, count ? dsum / count : 0.0);
+    text_wrapped("|delta w| over the %d parameters: largest %.3g, mean %.3g", count, dmax, count ? dsum / count : 0.0);
 }

@@ -4,6 +4,7 @@
 // as the sum of input x delta, and dE/db; each checked against the engine. Long term lists scroll
 // in tables that draw only their visible rows.
 #include "app.h"
+#include "wrapped.h"
 #include "backward_steps.h"
 
 #include <algorithm>
@@ -30,7 +31,7 @@ void checked(bool ok, const char* text) {
     ImGui::Dummy(ImVec2(h, h));
     ImGui::SameLine();
     ImGui::PushStyleColor(ImGuiCol_Text, ok ? theme::kGood : theme::kBad);
-    ImGui::TextWrapped("%s", text);
+    text_wrapped("%s", text);
     ImGui::PopStyleColor();
 }
 
@@ -85,10 +86,10 @@ std::string fprime_text(lenet::Activation act, const lenet_web::BackTrace& t) {
 void delta_part(AppState& app, int layer, const lenet_web::BackTrace& t) {
     const lenet::LayerInfo& L = app.net->layers()[size_t(layer)];
     if (t.from_loss) {
-        ImGui::TextWrapped("%s is the last layer: its dE/d(output) comes from the loss.", L.name.c_str());
-        ImGui::TextWrapped("%s", t.rule.c_str());
+        text_wrapped("%s is the last layer: its dE/d(output) comes from the loss.", L.name.c_str());
+        text_wrapped("%s", t.rule.c_str());
     } else {
-        ImGui::TextWrapped("dE/d(output) = sum over the %d unit%s it feeds in %s of (w x its delta)%s:", t.terms,
+        text_wrapped("dE/d(output) = sum over the %d unit%s it feeds in %s of (w x its delta)%s:", t.terms,
                            t.terms == 1 ? "" : "s", t.next.c_str(), t.groups.size() > 1 ? ", per map fed" : "");
         for (size_t i = 0; i < t.groups.size(); ++i) {
             const BackGroup& g = t.groups[i];
@@ -102,8 +103,8 @@ void delta_part(AppState& app, int layer, const lenet_web::BackTrace& t) {
         }
         ImGui::Text("dE/d(output) = %+.6e", t.d_out);
     }
-    ImGui::TextWrapped("%s", fprime_text(L.activation, t).c_str());
-    ImGui::TextWrapped("delta = f'(a) x dE/d(output) = %.5f x %+.4e = %+.6e", t.fprime, t.d_out, t.d_pre);
+    text_wrapped("%s", fprime_text(L.activation, t).c_str());
+    text_wrapped("delta = f'(a) x dE/d(output) = %.5f x %+.4e = %+.6e", t.fprime, t.d_out, t.d_pre);
     char b[200];
     std::snprintf(b, sizeof b, "engine: dE/d(output) = %+.6e, delta = %+.6e (%s)", double(t.engine_d_out), double(t.engine_d_pre),
                   t.matches ? "matches" : "differs!");
@@ -118,13 +119,13 @@ void weight_part(AppState& app, int layer, const lenet_web::WeightTrace& w, int 
     }
     ImGui::Text("One weight of map %d: %s = %.4f", map, w.name.c_str(), double(w.w));
     const bool sub = L.type == lenet::LayerType::Pool;
-    ImGui::TextWrapped("dE/dw = sum over the %zu unit%s it feeds of (%s x its delta):", w.grad.terms.size(),
+    text_wrapped("dE/dw = sum over the %zu unit%s it feeds of (%s x its delta):", w.grad.terms.size(),
                        w.grad.terms.size() == 1 ? "" : "s", sub ? "window sum" : "input");
     ImGui::PushID("w");
     terms_table(w.grad, sub ? "window sum x" : "input x", "x x delta", "input");
     ImGui::PopID();
     ImGui::Text("dE/dw = %+.6e", w.grad.sum);
-    ImGui::TextWrapped("dE/db of map %d = sum of its %d deltas = %+.6e", map, w.bias_terms, w.bias_grad);
+    text_wrapped("dE/db of map %d = sum of its %d deltas = %+.6e", map, w.bias_terms, w.bias_grad);
     char b[200];
     std::snprintf(b, sizeof b, "engine: dE/dw = %+.6e, dE/db = %+.6e (%s)", double(w.engine_grad), double(w.engine_bias_grad),
                   w.matches ? "matches" : "differs!");
@@ -136,14 +137,14 @@ void weight_part(AppState& app, int layer, const lenet_web::WeightTrace& w, int 
 void draw_backward_trace_panel(AppState& app) {
     const int layer = lenet_web::train_step_layer(*app.net, app.backward.step);
     if (layer < 0) {
-        ImGui::TextWrapped("Step to a backward step (OUTPUT' .. C1'), then click a unit of its dE/d(output) maps to see "
+        text_wrapped("Step to a backward step (OUTPUT' .. C1'), then click a unit of its dE/d(output) maps to see "
                            "its delta computed with the actual numbers.");
         return;
     }
     const std::string step = lenet_web::train_step_name(*app.net, app.backward.step);
     const BackwardTraceView* v = backward_trace(app);
     if (!v) {
-        ImGui::TextWrapped("Click a unit of %s's dE/d(output) maps to trace it: its delta from the units it feeds, and "
+        text_wrapped("Click a unit of %s's dE/d(output) maps to trace it: its delta from the units it feeds, and "
                            "one weight's gradient, checked against the engine.", step.c_str());
         return;
     }
@@ -153,7 +154,7 @@ void draw_backward_trace_panel(AppState& app) {
     ImGui::SameLine();
     if (ImGui::SmallButton("clear")) app.unit_map = -1;
     ImGui::TextDisabled("forward: a = %.4f, output = %.4f", double(v->t.pre), double(v->t.out));
-    ImGui::TextWrapped("Its delta = dE/da = f'(a) x dE/d(output).");
+    text_wrapped("Its delta = dE/da = f'(a) x dE/d(output).");
     delta_part(app, layer, v->t);
     ImGui::Separator();
     weight_part(app, layer, v->w, v->map);

@@ -5,6 +5,7 @@
 // the runner-up under each). A click on a cell opens its gallery; a click on a digit loads it into
 // the stepping view. The evaluation itself is app_eval.cpp.
 #include "app.h"
+#include "wrapped.h"
 
 #include <algorithm>
 #include <cmath>
@@ -19,7 +20,7 @@ void draw_header(AppState& app) {
     if (ImGui::Button(e.run ? "Evaluate again" : "Evaluate test set")) eval_request(app);
     if (busy) ImGui::EndDisabled();
     ImGui::SameLine();
-    ImGui::TextWrapped("%s on the %s test set: every digit through the network, a slice per frame.",
+    text_wrapped("%s on the %s test set: every digit through the network, a slice per frame.",
                        app.net->spec().name.c_str(), app.dataset == "fashion" ? "Fashion-MNIST" : "MNIST");
     if (!e.message.empty()) ImGui::TextColored(theme::kNotice, "%s", e.message.c_str());
     if (!e.run) return;
@@ -101,7 +102,7 @@ void draw_rejection(AppState& app, float width) {
     const char* gap = penalty_output(app) ? "RBF distances" : "probabilities";
     ImGui::PushStyleColor(ImGuiCol_Text, theme::kAxis);
     ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + width);
-    ImGui::TextWrapped("Rejection: error of the digits kept (confidence: the gap between the two best %s)", gap);
+    text_wrapped("Rejection: error of the digits kept (confidence: the gap between the two best %s)", gap);
     ImGui::PopTextWrapPos();
     ImGui::PopStyleColor();
     const double x_max = std::clamp(std::ceil(e.operating.rejected * 1.5 * 100.0) / 100.0, 0.05, 0.5);
@@ -133,7 +134,7 @@ void draw_rejection(AppState& app, float width) {
     dl->AddCircleFilled(op, 5.0f, ImGui::GetColorU32(theme::kWarn));
     ImGui::Dummy(ImVec2(width, h));
     ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + width);
-    ImGui::TextWrapped("%.1f%% error needs %.2f%% of the digits rejected (%s of %s); without rejection: %.2f%%.",
+    text_wrapped("%.1f%% error needs %.2f%% of the digits rejected (%s of %s); without rejection: %.2f%%.",
                        100.0 * kPaperError, 100.0 * e.operating.rejected,
                        fmt_int(std::lround(e.operating.rejected * e.run->total())).c_str(),
                        fmt_int(e.run->total()).c_str(), 100.0 * e.curve.front().error);

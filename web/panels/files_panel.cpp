@@ -3,6 +3,7 @@
 // .lenet, PyTorch-layout .npz or ONNX (page: downloads; desktop: to the path), and the input
 // normalisation the network expects.
 #include "app.h"
+#include "wrapped.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -66,9 +67,9 @@ void draw_files_window(AppState& app) {
     // Grows with its message; text wraps at the window's width (narrower on a phone).
     if (ImGui::Begin("Model files", &f.show, ImGuiWindowFlags_AlwaysAutoResize)) {
         ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + std::min(vp->Size.x - 40.0f, 540.0f));
-        ImGui::Text("Network: %s, %s parameters, weights: %s", app.net->spec().name.c_str(),
-                           fmt_int(app.net->totals().params).c_str(),
-                           f.loaded.empty() ? trained_from(app).c_str() : f.loaded.c_str());
+        text_wrapped("Network: %s, %s parameters, weights: %s", app.net->spec().name.c_str(),
+                     fmt_int(app.net->totals().params).c_str(),
+                     f.loaded.empty() ? trained_from(app).c_str() : f.loaded.c_str());
         ImGui::Separator();
         if (app.config.platform == "web") {
             if (ImGui::Button("Open a model file...")) {

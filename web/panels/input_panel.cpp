@@ -3,6 +3,7 @@
 // (pad -> ink box -> 20x20 -> centred 28x28 -> the network's input), the prediction, and the
 // test-set browser (index, previous/next, random, next misclassified, true label).
 #include "app.h"
+#include "wrapped.h"
 
 #include <algorithm>
 #include <cmath>
@@ -127,7 +128,7 @@ void preprocessing_strip(AppState& app) {
     step_image(app, "##s4", app.tex.input, size, cap, view_scale(app, 0, false));
     const bool paper = app.net->spec().norm == lenet::InputNorm::Paper;
     std::string pad_to = in.h == 28 && in.w == 28 ? "" : "padded to " + std::to_string(in.h) + "x" + std::to_string(in.w) + ", ";
-    ImGui::TextWrapped("%s%s%s", drawn ? "Ink cropped, fitted into 20x20, centred by its centre of mass in 28x28, " :
+    text_wrapped("%s%s%s", drawn ? "Ink cropped, fitted into 20x20, centred by its centre of mass in 28x28, " :
                                          "Test digit (28x28), ",
                        pad_to.c_str(),
                        paper ? "background -0.1 and ink 1.175 (the paper's scaling)." : "pixel / 255 in [0, 1].");
@@ -160,12 +161,12 @@ void prediction_line(AppState& app) {
 
 void test_browser(AppState& app) {
     if (app.test.count <= 0) {
-        ImGui::TextWrapped("Test set not available: %s", app.data_error.c_str());
+        text_wrapped("Test set not available: %s", app.data_error.c_str());
         return;
     }
-    ImGui::TextWrapped("%s test set, %s digits%s", app.dataset == "fashion" ? "Fashion-MNIST" : "MNIST",
+    text_wrapped("%s test set, %s digits%s", app.dataset == "fashion" ? "Fashion-MNIST" : "MNIST",
                        fmt_int(app.test.count).c_str(), app.test_full ? "" : " so far (the rest is downloading)");
-    if (!app.waiting.empty()) ImGui::TextWrapped("%s", app.waiting.c_str());
+    if (!app.waiting.empty()) text_wrapped("%s", app.waiting.c_str());
     int idx = app.sample;
     ImGui::SetNextItemWidth(110);
     if (ImGui::InputInt("index", &idx, 1, 100, ImGuiInputTextFlags_EnterReturnsTrue) || idx != app.sample) {

@@ -4,6 +4,7 @@
 // and "Top digits", the test digits that drive one unit highest, found a slice per frame (a click
 // loads a digit into the stepping view). The logic is app_lab.cpp.
 #include "app.h"
+#include "wrapped.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -69,7 +70,7 @@ void draw_sweep_plot(AppState& app) {
 
 void draw_invariance(AppState& app) {
     LabState& l = app.lab;
-    ImGui::TextWrapped("Transform the input: the prediction and every layer's maps follow. Shift, scale, rotation "
+    text_wrapped("Transform the input: the prediction and every layer's maps follow. Shift, scale, rotation "
                        "and shear are the training distortions' code.");
     const float label_w = 80.0f;
     bool changed = false;
@@ -100,7 +101,7 @@ void draw_invariance(AppState& app) {
     ImGui::TextDisabled("%d points, the other sliders as set", kSweepPoints);
     draw_sweep_plot(app);
     ImGui::PushStyleColor(ImGuiCol_Text, theme::kAxis);
-    ImGui::TextWrapped("Above: the predicted class. Line: the confidence (the gap between the two best outputs, as "
+    text_wrapped("Above: the predicted class. Line: the confidence (the gap between the two best outputs, as "
                        "the rejection curve ranks digits). Click a point to set the slider.");
     ImGui::PopStyleColor();
 }
@@ -135,7 +136,7 @@ void draw_unit_choice(AppState& app) {
 
 void draw_top_digits(AppState& app) {
     LabState& l = app.lab;
-    ImGui::TextWrapped("What excites a unit: the %d test digits that drive it highest, with its output. Click a unit "
+    text_wrapped("What excites a unit: the %d test digits that drive it highest, with its output. Click a unit "
                        "in the maps to choose it.", l.count);
     draw_unit_choice(app);
     if (!l.message.empty()) ImGui::TextColored(theme::kNotice, "%s", l.message.c_str());

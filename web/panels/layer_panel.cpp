@@ -7,6 +7,7 @@
 // Each formula below is evaluated here from the layer's sizes and compared with the engine's own
 // count (LayerInfo): a mismatch would be shown in red, so the text can never silently disagree.
 #include "app.h"
+#include "wrapped.h"
 
 #include <cstdio>
 #include <map>
@@ -152,7 +153,7 @@ void count_line(const char* what, const Count& c, long long engine) {
     ImGui::Text("%-12s", what);
     ImGui::SameLine();
     if (c.value == engine) {
-        ImGui::TextWrapped("%s = %s", c.text.c_str(), fmt_int(engine).c_str());
+        text_wrapped("%s = %s", c.text.c_str(), fmt_int(engine).c_str());
     } else {
         ImGui::TextColored(theme::kBad, "%s = %s, but the engine counts %s", c.text.c_str(),
                            fmt_int(c.value).c_str(), fmt_int(engine).c_str());
@@ -169,11 +170,11 @@ void draw_layer_panel(AppState& app) {
         ImGui::SameLine();
         ImGui::Text("%s image", lenet::shape_str(in).c_str());
         if (app.net->spec().norm == lenet::InputNorm::Paper)
-            ImGui::TextWrapped("The 28x28 digit centred in a %dx%d field, so strokes can reach the centre of the first "
+            text_wrapped("The 28x28 digit centred in a %dx%d field, so strokes can reach the centre of the first "
                                "layer's receptive fields near the border. Background -0.1, ink 1.175: mean about 0, "
                                "variance about 1 (Section II.B).", in.h, in.w);
         else
-            ImGui::TextWrapped("The 28x28 digit%s, pixels scaled to [0, 1].",
+            text_wrapped("The 28x28 digit%s, pixels scaled to [0, 1].",
                                in.h == 28 && in.w == 28 ? "" : (" padded to " + std::to_string(in.h) + "x" + std::to_string(in.w)).c_str());
         ImGui::Text("No parameters. Press Right (or Next) to run %s.", app.net->layers().front().name.c_str());
         ImGui::TextDisabled("%s: %s", app.net->spec().name.c_str(), app.net->spec().description.c_str());
@@ -186,10 +187,8 @@ void draw_layer_panel(AppState& app) {
     ImGui::SameLine();
     ImGui::TextUnformatted(title(S, L).c_str());
     ImGui::Text("in %s  ->  out %s", lenet::shape_str(L.in).c_str(), lenet::shape_str(L.out).c_str());
-    ImGui::PushTextWrapPos(0.0f);
-    ImGui::TextDisabled("%s", formula(S, L).c_str());
-    if (S.type != lenet::LayerType::Rbf) ImGui::TextDisabled("out = f(a), %s", activation_text(L.activation));
-    ImGui::PopTextWrapPos();
+    text_wrapped_disabled("%s", formula(S, L).c_str());
+    if (S.type != lenet::LayerType::Rbf) text_wrapped_disabled("out = f(a), %s", activation_text(L.activation));
     Count p, c, m;
     counts(app, li, p, c, m);
     count_line("parameters", p, L.params);
@@ -207,17 +206,15 @@ void draw_layer_panel(AppState& app) {
         tm += app.net->layers()[size_t(i)].macs;
     }
     const lenet::Totals t = app.net->totals();
-    ImGui::TextWrapped("running totals: %s of %s parameters, %s of %s connections, %s of %s MACs", fmt_int(tp).c_str(),
+    text_wrapped("running totals: %s of %s parameters, %s of %s connections, %s of %s MACs", fmt_int(tp).c_str(),
                 fmt_int(t.params).c_str(), fmt_int(tc).c_str(), fmt_int(t.connections).c_str(), fmt_int(tm).c_str(),
                 fmt_int(t.macs).c_str());
     ImGui::ProgressBar(t.connections ? float(double(tc) / double(t.connections)) : 0.0f, ImVec2(-1, 4), "");
     const long long step = t.macs + t.grad_input_macs + t.grad_weight_macs;
-    ImGui::TextWrapped("a training step: forward %s + dE/din %s + dE/dw %s = %s MACs, %.1fx a forward pass",
+    text_wrapped("a training step: forward %s + dE/din %s + dE/dw %s = %s MACs, %.1fx a forward pass",
                        fmt_int(t.macs).c_str(), fmt_int(t.grad_input_macs).c_str(), fmt_int(t.grad_weight_macs).c_str(),
                        fmt_int(step).c_str(), t.macs ? double(step) / double(t.macs) : 0.0);
-    ImGui::PushTextWrapPos(0.0f);
-    ImGui::TextDisabled("connections count every weight use and every bias per output unit, as the paper does; MACs exclude biases");
-    ImGui::PopTextWrapPos();
+    text_wrapped_disabled("connections count every weight use and every bias per output unit, as the paper does; MACs exclude biases");
 }
 
 void draw_summary_panel(AppState& app) {

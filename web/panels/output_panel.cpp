@@ -2,6 +2,7 @@
 // as a 7x12 bitmap beside the ten fixed prototypes with the distance to each (the smallest wins,
 // Section II.B eq. 7); for a linear output, the softmax probabilities. Scores as a bar chart.
 #include "app.h"
+#include "wrapped.h"
 
 #include <algorithm>
 #include <cmath>
@@ -68,7 +69,7 @@ void draw_output_panel(AppState& app) {
                            class_name(app, truth).c_str(), truth == best ? "correct" : "wrong");
     }
     if (L.type == lenet::LayerType::Rbf && L.in.size() == 84) {
-        ImGui::TextWrapped("Each output unit computes the squared Euclidean distance between F6's 84 outputs and its "
+        text_wrapped("Each output unit computes the squared Euclidean distance between F6's 84 outputs and its "
                            "class's fixed 7x12 prototype. The smallest distance wins.");
         const float cell = std::clamp(std::floor((ImGui::GetContentRegionAvail().x - 140.0f) / 80.0f), 2.0f, 7.0f);
         ImGui::BeginGroup();

@@ -3,8 +3,10 @@
 // right to left under the layers, UPDATE under INPUT), the current one highlighted, and the stepping
 // controls.
 #include "app.h"
+#include "wrapped.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <string>
 
 namespace {
@@ -111,11 +113,12 @@ void draw_strip_panel(AppState& app) {
     ImGui::SetNextItemWidth(90);
     ImGui::SliderFloat("s/step", &app.play_interval, 0.2f, 2.0f, "%.1f");
     if (!app.stacked) ImGui::SameLine();
-    if (app.stacked) ImGui::PushTextWrapPos(0.0f);  // a phone is narrower than this line
-    ImGui::TextDisabled("keys: Left/Right, Home/End, Space  |  step %d of %d, %ld layer runs  |  frame %.1f ms (app %.2f ms)",
-                        step_index(app) + 1, step_count(app), app.steps_run,
-                        app.stats.frame_ms, app.stats.app_ms);
-    if (app.stacked) ImGui::PopTextWrapPos();
+    char status[160];
+    std::snprintf(status, sizeof status,
+                  "keys: Left/Right, Home/End, Space  |  step %d of %d, %ld layer runs  |  frame %.1f ms (app %.2f ms)",
+                  step_index(app) + 1, step_count(app), app.steps_run, app.stats.frame_ms, app.stats.app_ms);
+    if (app.stacked) text_wrapped_disabled("%s", status);  // a phone is narrower than this line
+    else ImGui::TextDisabled("%s", status);
     if (ImGui::IsItemHovered())
         ImGui::SetTooltip("Keys: Left/Right step, Home/End, Space play/pause.\n"
                           "layer runs = forward_layer calls made by stepping.\n"

@@ -3,6 +3,7 @@
 // I), and its computation written with the actual numbers: sum of weight x input terms + bias = a,
 // then f(a) = output, checked against the engine's own values.
 #include "app.h"
+#include "wrapped.h"
 
 #include <algorithm>
 #include <cmath>
@@ -88,12 +89,12 @@ void draw_trace_panel(AppState& app) {
     if (backward_active(app)) return draw_backward_trace_panel(app);  // a training step: its own trace
     const int v = app.view;
     if (v == 0) {
-        ImGui::TextWrapped("Step to a layer, then click one of its units to see where its value comes from.");
+        text_wrapped("Step to a layer, then click one of its units to see where its value comes from.");
         return;
     }
     const lenet::Shape out = view_shape(app, v);
     if (app.unit_map < 0 || app.unit_map >= out.c || app.unit_y >= out.h || app.unit_x >= out.w) {
-        ImGui::TextWrapped("Click a unit of %s in the activations (or a bar of the output) to trace it: its receptive "
+        text_wrapped("Click a unit of %s in the activations (or a bar of the output) to trace it: its receptive "
                            "field, the maps that feed it, and its computation with the actual numbers.",
                            view_name(app, v).c_str());
         return;
@@ -128,10 +129,8 @@ void draw_trace_panel(AppState& app) {
         }
         if (v - 1 > 0) {
             const Rect ri = receptive_field(app, v, uy, ux, 0);
-            ImGui::PushTextWrapPos(0.0f);
-            ImGui::TextDisabled("Receptive field on the input: rows %d-%d, cols %d-%d (%dx%d pixels)", ri.y0, ri.y1, ri.x0,
-                                ri.x1, ri.y1 - ri.y0 + 1, ri.x1 - ri.x0 + 1);
-            ImGui::PopTextWrapPos();
+            text_wrapped_disabled("Receptive field on the input: rows %d-%d, cols %d-%d (%dx%d pixels)", ri.y0, ri.y1,
+                                  ri.x0, ri.x1, ri.y1 - ri.y0 + 1, ri.x1 - ri.x0 + 1);
             field_map(app, "##inputfield", app.tex.input, 0, 0, ri, std::clamp(std::floor(avail / 32.0f), 2.0f, 5.0f));
         }
     } else {
@@ -149,9 +148,9 @@ void draw_trace_panel(AppState& app) {
             double sum = t.a - t.bias;
             if (t.groups.size() > 1) ImGui::Text("sum of %d terms = %.4f", t.terms, sum);
             if (S.type == lenet::LayerType::Pool && S.pool == lenet::PoolMode::Subsample)
-                ImGui::TextWrapped("(each term is coefficient x input: a = coeff x (sum of the %d inputs) + bias)", t.terms);
+                text_wrapped("(each term is coefficient x input: a = coeff x (sum of the %d inputs) + bias)", t.terms);
             else if (S.type == lenet::LayerType::Pool)
-                ImGui::TextWrapped("(average: each input weighted 1/%d)", t.terms);
+                text_wrapped("(average: each input weighted 1/%d)", t.terms);
             if (t.bias != 0.0 || S.type != lenet::LayerType::Pool)
                 ImGui::Text("+ bias b = %.4f   ->   a = %.4f", t.bias, t.a);
             else
@@ -160,11 +159,11 @@ void draw_trace_panel(AppState& app) {
         }
         case Trace::Max: ImGui::Text("a = the largest of the %d inputs = %.4f", t.terms, t.a); break;
         case Trace::Rbf:
-            ImGui::TextWrapped("y = %.4f: the squared distance between F6's outputs and the prototype of %s "
+            text_wrapped("y = %.4f: the squared distance between F6's outputs and the prototype of %s "
                                "(no bias, no activation)", t.a, class_name(app, m).c_str());
             break;
     }
-    if (t.kind != Trace::Rbf) ImGui::TextWrapped("%s", f_text(L.activation, float(t.a), t.engine_out).c_str());
+    if (t.kind != Trace::Rbf) text_wrapped("%s", f_text(L.activation, float(t.a), t.engine_out).c_str());
     ImGui::TextColored(t.matches ? theme::kGood : theme::kBad,
                        "engine's values: a = %.4f, output = %.4f  %s", double(t.engine_a), double(t.engine_out),
                        t.matches ? "(matches)" : "(differs!)");

@@ -2,6 +2,7 @@
 // Re-initialise, back to the shipped weights, the training set's download, and the plots: training
 // loss, held-out test error, samples/s, eta and pass. The training itself is app_train.cpp.
 #include "app.h"
+#include "wrapped.h"
 
 #include <algorithm>
 #include <cfloat>
@@ -74,11 +75,11 @@ void data_status(AppState& app) {
         ImGui::TextColored(theme::kBad, "Cannot train: %s", d.error.c_str());
         if (ImGui::Button("Retry")) train_data_retry(app);
         ImGui::SameLine();
-        ImGui::TextWrapped("Nothing is lost: the network and its weights are as they were.");
+        text_wrapped("Nothing is lost: the network and its weights are as they were.");
         return;
     }
     if (d.set.count > 0 && d.set.name == app.dataset) {
-        ImGui::TextWrapped("Data: the %s training set, %s digits. Errors are measured on test digits it never trains on.",
+        text_wrapped("Data: the %s training set, %s digits. Errors are measured on test digits it never trains on.",
                            data_title(app.dataset), fmt_int(d.set.count).c_str());
         return;
     }
@@ -91,7 +92,7 @@ void data_status(AppState& app) {
         ImGui::ProgressBar(f, ImVec2(-1, 0), label);
         return;
     }
-    ImGui::TextWrapped("Training uses the %s training set (60,000 digits; downloaded when training first starts).",
+    text_wrapped("Training uses the %s training set (60,000 digits; downloaded when training first starts).",
                        data_title(app.dataset));
 }
 
@@ -99,7 +100,7 @@ void held_out(AppState& app) {
     TrainState& t = app.train;
     const HeldOut& h = t.held;
     if (h.error >= 0)
-        ImGui::TextWrapped("Test error (held out, %s test digits): %.2f%%", fmt_int(h.subset.count).c_str(), 100.0 * h.error);
+        text_wrapped("Test error (held out, %s test digits): %.2f%%", fmt_int(h.subset.count).c_str(), 100.0 * h.error);
     const bool full_running = h.eval && h.eval_full;
     if (full_running) {
         char label[64];
@@ -119,7 +120,7 @@ void held_out(AppState& app) {
         if (waiting) ImGui::EndDisabled();
         if (h.full_error >= 0) {
             ImGui::SameLine();
-            ImGui::TextWrapped("%.2f%% of %s (after %s samples)", 100.0 * h.full_error, fmt_int(h.full_count).c_str(),
+            text_wrapped("%.2f%% of %s (after %s samples)", 100.0 * h.full_error, fmt_int(h.full_count).c_str(),
                         fmt_int(h.full_at).c_str());
         }
     }
@@ -133,7 +134,7 @@ void plot(const char* id, const lenet_web::Series& s, const char* overlay, float
 
 void draw_train_panel(AppState& app) {
     TrainState& t = app.train;
-    ImGui::TextWrapped("Train %s here, a slice of every frame. The views follow the weights as they change.",
+    text_wrapped("Train %s here, a slice of every frame. The views follow the weights as they change.",
                        app.net->spec().name.c_str());
     settings(app);
     buttons(app);
@@ -145,11 +146,11 @@ void draw_train_panel(AppState& app) {
         return;
     }
     const lenet::TrainProgress& p = t.last;
-    ImGui::TextWrapped("pass %d, %s / %s%s; %s samples in all", p.epoch + 1, fmt_int(p.position).c_str(),
+    text_wrapped("pass %d, %s / %s%s; %s samples in all", p.epoch + 1, fmt_int(p.position).c_str(),
                        fmt_int(p.epoch_size).c_str(), p.hessian_phase ? " (estimating h_kk)" : "",
                        fmt_int(seen).c_str());
     const std::string speed = t.running ? "; " + fmt_int(int64_t(t.speed)) + " samples/s" : "";
-    ImGui::TextWrapped("eta %.6f%s", double(p.eta), speed.c_str());
+    text_wrapped("eta %.6f%s", double(p.eta), speed.c_str());
     if (weights_status(app) == WeightsStatus::TrainedHere)
         ImGui::TextDisabled("weights: trained here from %s", trained_from(app).c_str());
     held_out(app);

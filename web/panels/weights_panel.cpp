@@ -3,6 +3,7 @@
 // connection, the hovered or traced map's column highlighted); S2/S4 coefficient and bias; full
 // layers' weight matrices; the RBF prototypes. Diverging colours, symmetric around 0.
 #include "app.h"
+#include "wrapped.h"
 
 #include <algorithm>
 #include <cmath>
@@ -66,7 +67,7 @@ void conv_weights(AppState& app, const Tensor& T, int layer) {
     const int focus = app.hover_map >= 0 ? app.hover_map : app.unit_map;
     if (O <= 16 && I <= 16) {  // C3: the Table I matrix of kernels
         if (!S.table.empty())
-            ImGui::TextWrapped("Table I: rows = %s maps (inputs), columns = %s maps; an empty cell = not connected. "
+            text_wrapped("Table I: rows = %s maps (inputs), columns = %s maps; an empty cell = not connected. "
                                "Hover a map in the activations to highlight its inputs.",
                                in_name.c_str(), L.name.c_str());
         const float label_w = 22.0f;
@@ -207,7 +208,7 @@ void draw_prototypes(AppState& app, float cell, const std::vector<float>* distan
 
 void draw_weights_panel(AppState& app) {
     if (app.view == 0) {
-        ImGui::TextWrapped("The input has no weights. Step to %s to see its kernels.", app.net->layers().front().name.c_str());
+        text_wrapped("The input has no weights. Step to %s to see its kernels.", app.net->layers().front().name.c_str());
         return;
     }
     const lenet::LayerSpec& S = app.net->spec().layers[size_t(app.view - 1)];
@@ -224,16 +225,16 @@ void draw_weights_panel(AppState& app) {
             draw_weight_tensor(app, app.view - 1, app.tex.weights, app.net->params().data() + L.bias_offset, "w", "bias");
             break;
         case lenet::LayerType::Rbf:
-            ImGui::TextWrapped("The RBF output's parameters are fixed: each class has a 7x12 bitmap of +1/-1 "
+            text_wrapped("The RBF output's parameters are fixed: each class has a 7x12 bitmap of +1/-1 "
                                "(a stylised digit, Fig. 3 of the paper). Not trained.");
             draw_prototypes(app, std::clamp(std::floor((ImGui::GetContentRegionAvail().x - 60) / 70.0f), 2.0f, 6.0f), nullptr, -1);
             break;
         case lenet::LayerType::Pool:
             if (S.pool != lenet::PoolMode::Subsample) {
-                ImGui::TextWrapped("%s pooling has no trainable parameters.", S.pool == lenet::PoolMode::Max ? "Max" : "Average");
+                text_wrapped("%s pooling has no trainable parameters.", S.pool == lenet::PoolMode::Max ? "Max" : "Average");
                 break;
             }
-            ImGui::TextWrapped("Each map has one trainable coefficient (multiplies the sum of the 2x2 inputs) and one "
+            text_wrapped("Each map has one trainable coefficient (multiplies the sum of the 2x2 inputs) and one "
                                "trainable bias, then the squashing function (Section II.B).");
             if (ImGui::BeginTable("##sub", 3, ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingFixedFit)) {
                 ImGui::TableSetupColumn("map");
