@@ -16,7 +16,8 @@
 //   app_gl.cpp         the GLSL colormap shader (shaders/colormap.*) and float textures
 //   app_hash.cpp       URL hash <-> state (parsing: hash_parse.h)
 //   panels/*.cpp       one file per panel, void draw_xxx_panel(AppState&): they draw and react to clicks
-//   trace.h, hash_parse.h  pure logic without ImGui or GL (library lenet_app_logic, unit-tested)
+//   panels/wrapped.h   the panels' wrapped text: lines break at spaces only (text_wrap.h)
+//   trace.h, hash_parse.h, text_wrap.h  pure logic without ImGui or GL (library lenet_app_logic, unit-tested)
 //
 // "Views" are the steps of the layer strip: view 0 is INPUT, view k (1..L) is engine layer k-1
 // (C1 .. OUTPUT for lenet5-1998). Stepping to view k runs exactly engine layer k-1 on the
