@@ -42,18 +42,18 @@ void loss_step(AppState& app) {
             for (int k = 0; k < n; ++k) z += std::exp(sgn * y[k] - m);
             for (int k = 0; k < n; ++k) p[size_t(k)] = float(std::exp(sgn * y[k] - m) / z);
             text_wrapped("Softmax cross-entropy: p_k = e^z_k / sum_i e^z_i, E = -log p_label = log sum_i e^z_i - z_label%s",
-                               rbf ? ", with z_k = -y_k" : "");
+                         rbf ? ", with z_k = -y_k" : "");
             ImGui::Text("E = %.4f - (%.4f) = %.4f", m + std::log(z), sgn * y[t], double(b.loss));
             break;
         }
         case lenet::LossKind::Mse:
             if (rbf) {
                 text_wrapped("Mean squared error of the RBF outputs (paper eq. 8): E = y_label, the squared distance "
-                                   "of F6's output to the prototype of the right class; dE/dy_k = 1 for the label, else 0.");
+                             "of F6's output to the prototype of the right class; dE/dy_k = 1 for the label, else 0.");
                 ImGui::Text("E = y_%d = %.4f", t, double(b.loss));
             } else {
                 text_wrapped("Mean squared error: E = 1/2 sum_k (y_k - t_k)^2 with t_k = 1 for the label, else the low "
-                                   "target; dE/dy_k = y_k - t_k.");
+                             "target; dE/dy_k = y_k - t_k.");
                 ImGui::Text("E = %.4f", double(b.loss));
             }
             break;
@@ -62,7 +62,7 @@ void loss_step(AppState& app) {
             double z = std::exp(-j);
             for (int k = 0; k < n; ++k) z += std::exp(-double(y[k]));
             text_wrapped("The paper's MAP criterion (eq. 9): E = y_label + log(e^-j + sum_i e^-y_i), j = %.2f: "
-                               "pull the right class's distance down and push the others up.", j);
+                         "pull the right class's distance down and push the others up.", j);
             ImGui::Text("E = %.4f + log(%.4g) = %.4f", double(y[t]), z, double(b.loss));
             break;
         }
@@ -106,9 +106,9 @@ void layer_step(AppState& app, int layer) {
     const std::string from = layer + 1 < int(net.layers().size()) ? net.layers()[size_t(layer) + 1].name + "'" : "LOSS";
     const std::string to = layer > 0 ? net.layers()[size_t(layer) - 1].name + "'" : "the input";
     text_wrapped("dE/d(output of %s) arrives from %s. Through the activation: dE/da = f'(a) x dE/d(output). "
-                       "Then dE/dw = sum of (input x dE/da) over the units a weight feeds, dE/db = sum of dE/da, and "
-                       "dE/d(input) = sum of (w x dE/da), which goes on to %s.",
-                       L.name.c_str(), from.c_str(), to.c_str());
+                 "Then dE/dw = sum of (input x dE/da) over the units a weight feeds, dE/db = sum of dE/da, and "
+                 "dE/d(input) = sum of (w x dE/da), which goes on to %s.",
+                 L.name.c_str(), from.c_str(), to.c_str());
     const float* d = b.ws->grad_out(layer);
     const size_t n = size_t(L.out.size());
     const float m = max_abs(d, n);
@@ -126,7 +126,7 @@ void update_step(AppState& app) {
     ImGui::Text("every weight takes one %s step against its gradient", b.sdlm ? "SDLM" : "SGD");
     if (b.sdlm)
         text_wrapped("w <- w - eta / (mu + h_kk) x dE/dw, eta = %.5g, mu = %.3g; h_kk from %s.", double(b.eta), double(b.mu),
-                           b.hdiag_from.c_str());
+                     b.hdiag_from.c_str());
     else
         text_wrapped("w <- w - eta x dE/dw, eta = %.5g (the Train tab's optimiser and eta).", double(b.eta));
     if (!b.updated) return;
@@ -213,8 +213,8 @@ void draw_backward_weights_panel(AppState& app) {
     }
     if (b.sdlm) {
         text_wrapped("UPDATE will move each parameter by delta w = -eta / (mu + h_kk) x dE/dw (SDLM, paper Appendix C), "
-                           "eta = %.5g, mu = %.3g. h_kk, the Gauss-Newton second derivative, comes from %s.",
-                           double(b.eta), double(b.mu), b.hdiag_from.c_str());
+                     "eta = %.5g, mu = %.3g. h_kk, the Gauss-Newton second derivative, comes from %s.",
+                     double(b.eta), double(b.mu), b.hdiag_from.c_str());
         histogram("##hkk", lenet_web::log_histogram(b.hdiag.data() + lo, mask.data() + lo, hi - lo, 24), "h_kk (log axis)");
         float smin = FLT_MAX, smax = 0;
         for (size_t k = lo; k < hi; ++k)

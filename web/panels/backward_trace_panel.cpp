@@ -90,7 +90,7 @@ void delta_part(AppState& app, int layer, const lenet_web::BackTrace& t) {
         text_wrapped("%s", t.rule.c_str());
     } else {
         text_wrapped("dE/d(output) = sum over the %d unit%s it feeds in %s of (w x its delta)%s:", t.terms,
-                           t.terms == 1 ? "" : "s", t.next.c_str(), t.groups.size() > 1 ? ", per map fed" : "");
+                     t.terms == 1 ? "" : "s", t.next.c_str(), t.groups.size() > 1 ? ", per map fed" : "");
         for (size_t i = 0; i < t.groups.size(); ++i) {
             const BackGroup& g = t.groups[i];
             ImGui::PushID(int(i));
@@ -120,7 +120,7 @@ void weight_part(AppState& app, int layer, const lenet_web::WeightTrace& w, int 
     ImGui::Text("One weight of map %d: %s = %.4f", map, w.name.c_str(), double(w.w));
     const bool sub = L.type == lenet::LayerType::Pool;
     text_wrapped("dE/dw = sum over the %zu unit%s it feeds of (%s x its delta):", w.grad.terms.size(),
-                       w.grad.terms.size() == 1 ? "" : "s", sub ? "window sum" : "input");
+                 w.grad.terms.size() == 1 ? "" : "s", sub ? "window sum" : "input");
     ImGui::PushID("w");
     terms_table(w.grad, sub ? "window sum x" : "input x", "x x delta", "input");
     ImGui::PopID();
@@ -138,14 +138,14 @@ void draw_backward_trace_panel(AppState& app) {
     const int layer = lenet_web::train_step_layer(*app.net, app.backward.step);
     if (layer < 0) {
         text_wrapped("Step to a backward step (OUTPUT' .. C1'), then click a unit of its dE/d(output) maps to see "
-                           "its delta computed with the actual numbers.");
+                     "its delta computed with the actual numbers.");
         return;
     }
     const std::string step = lenet_web::train_step_name(*app.net, app.backward.step);
     const BackwardTraceView* v = backward_trace(app);
     if (!v) {
         text_wrapped("Click a unit of %s's dE/d(output) maps to trace it: its delta from the units it feeds, and "
-                           "one weight's gradient, checked against the engine.", step.c_str());
+                     "one weight's gradient, checked against the engine.", step.c_str());
         return;
     }
     const lenet::Shape s = app.net->layers()[size_t(layer)].out;

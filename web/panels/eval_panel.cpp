@@ -21,7 +21,7 @@ void draw_header(AppState& app) {
     if (busy) ImGui::EndDisabled();
     ImGui::SameLine();
     text_wrapped("%s on the %s test set: every digit through the network, a slice per frame.",
-                       app.net->spec().name.c_str(), app.dataset == "fashion" ? "Fashion-MNIST" : "MNIST");
+                 app.net->spec().name.c_str(), app.dataset == "fashion" ? "Fashion-MNIST" : "MNIST");
     if (!e.message.empty()) ImGui::TextColored(theme::kNotice, "%s", e.message.c_str());
     if (!e.run) return;
     const lenet::EvalReport& r = e.run->report();
@@ -135,9 +135,9 @@ void draw_rejection(AppState& app, float width) {
     ImGui::Dummy(ImVec2(width, h));
     ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + width);
     text_wrapped("%.1f%% error needs %.2f%% of the digits rejected (%s of %s); without rejection: %.2f%%.",
-                       100.0 * kPaperError, 100.0 * e.operating.rejected,
-                       fmt_int(std::lround(e.operating.rejected * e.run->total())).c_str(),
-                       fmt_int(e.run->total()).c_str(), 100.0 * e.curve.front().error);
+                 100.0 * kPaperError, 100.0 * e.operating.rejected,
+                 fmt_int(std::lround(e.operating.rejected * e.run->total())).c_str(),
+                 fmt_int(e.run->total()).c_str(), 100.0 * e.curve.front().error);
     ImGui::PopTextWrapPos();
 }
 

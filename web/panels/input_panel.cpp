@@ -130,8 +130,8 @@ void preprocessing_strip(AppState& app) {
     std::string pad_to = in.h == 28 && in.w == 28 ? "" : "padded to " + std::to_string(in.h) + "x" + std::to_string(in.w) + ", ";
     text_wrapped("%s%s%s", drawn ? "Ink cropped, fitted into 20x20, centred by its centre of mass in 28x28, " :
                                          "Test digit (28x28), ",
-                       pad_to.c_str(),
-                       paper ? "background -0.1 and ink 1.175 (the paper's scaling)." : "pixel / 255 in [0, 1].");
+                 pad_to.c_str(),
+                 paper ? "background -0.1 and ink 1.175 (the paper's scaling)." : "pixel / 255 in [0, 1].");
 }
 
 void prediction_line(AppState& app) {
@@ -165,7 +165,7 @@ void test_browser(AppState& app) {
         return;
     }
     text_wrapped("%s test set, %s digits%s", app.dataset == "fashion" ? "Fashion-MNIST" : "MNIST",
-                       fmt_int(app.test.count).c_str(), app.test_full ? "" : " so far (the rest is downloading)");
+                 fmt_int(app.test.count).c_str(), app.test_full ? "" : " so far (the rest is downloading)");
     if (!app.waiting.empty()) text_wrapped("%s", app.waiting.c_str());
     int idx = app.sample;
     ImGui::SetNextItemWidth(110);

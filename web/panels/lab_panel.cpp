@@ -71,7 +71,7 @@ void draw_sweep_plot(AppState& app) {
 void draw_invariance(AppState& app) {
     LabState& l = app.lab;
     text_wrapped("Transform the input: the prediction and every layer's maps follow. Shift, scale, rotation "
-                       "and shear are the training distortions' code.");
+                 "and shear are the training distortions' code.");
     const float label_w = 80.0f;
     bool changed = false;
     for (int k = 0; k < kLabParams; ++k) {
@@ -102,7 +102,7 @@ void draw_invariance(AppState& app) {
     draw_sweep_plot(app);
     ImGui::PushStyleColor(ImGuiCol_Text, theme::kAxis);
     text_wrapped("Above: the predicted class. Line: the confidence (the gap between the two best outputs, as "
-                       "the rejection curve ranks digits). Click a point to set the slider.");
+                 "the rejection curve ranks digits). Click a point to set the slider.");
     ImGui::PopStyleColor();
 }
 
@@ -137,7 +137,7 @@ void draw_unit_choice(AppState& app) {
 void draw_top_digits(AppState& app) {
     LabState& l = app.lab;
     text_wrapped("What excites a unit: the %d test digits that drive it highest, with its output. Click a unit "
-                       "in the maps to choose it.", l.count);
+                 "in the maps to choose it.", l.count);
     draw_unit_choice(app);
     if (!l.message.empty()) ImGui::TextColored(theme::kNotice, "%s", l.message.c_str());
     if (l.search) {

@@ -171,13 +171,13 @@ void draw_layer_panel(AppState& app) {
         ImGui::Text("%s image", lenet::shape_str(in).c_str());
         if (app.net->spec().norm == lenet::InputNorm::Paper)
             text_wrapped("The 28x28 digit centred in a %dx%d field, so strokes can reach the centre of the first "
-                               "layer's receptive fields near the border. Background -0.1, ink 1.175: mean about 0, "
-                               "variance about 1 (Section II.B).", in.h, in.w);
+                         "layer's receptive fields near the border. Background -0.1, ink 1.175: mean about 0, "
+                         "variance about 1 (Section II.B).", in.h, in.w);
         else
             text_wrapped("The 28x28 digit%s, pixels scaled to [0, 1].",
-                               in.h == 28 && in.w == 28 ? "" : (" padded to " + std::to_string(in.h) + "x" + std::to_string(in.w)).c_str());
+                         in.h == 28 && in.w == 28 ? "" : (" padded to " + std::to_string(in.h) + "x" + std::to_string(in.w)).c_str());
         ImGui::Text("No parameters. Press Right (or Next) to run %s.", app.net->layers().front().name.c_str());
-        ImGui::TextDisabled("%s: %s", app.net->spec().name.c_str(), app.net->spec().description.c_str());
+        text_wrapped_disabled("%s: %s", app.net->spec().name.c_str(), app.net->spec().description.c_str());
         return;
     }
     const int li = v - 1;
@@ -212,8 +212,8 @@ void draw_layer_panel(AppState& app) {
     ImGui::ProgressBar(t.connections ? float(double(tc) / double(t.connections)) : 0.0f, ImVec2(-1, 4), "");
     const long long step = t.macs + t.grad_input_macs + t.grad_weight_macs;
     text_wrapped("a training step: forward %s + dE/din %s + dE/dw %s = %s MACs, %.1fx a forward pass",
-                       fmt_int(t.macs).c_str(), fmt_int(t.grad_input_macs).c_str(), fmt_int(t.grad_weight_macs).c_str(),
-                       fmt_int(step).c_str(), t.macs ? double(step) / double(t.macs) : 0.0);
+                 fmt_int(t.macs).c_str(), fmt_int(t.grad_input_macs).c_str(), fmt_int(t.grad_weight_macs).c_str(),
+                 fmt_int(step).c_str(), t.macs ? double(step) / double(t.macs) : 0.0);
     text_wrapped_disabled("connections count every weight use and every bias per output unit, as the paper does; MACs exclude biases");
 }
 

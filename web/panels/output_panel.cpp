@@ -70,7 +70,7 @@ void draw_output_panel(AppState& app) {
     }
     if (L.type == lenet::LayerType::Rbf && L.in.size() == 84) {
         text_wrapped("Each output unit computes the squared Euclidean distance between F6's 84 outputs and its "
-                           "class's fixed 7x12 prototype. The smallest distance wins.");
+                     "class's fixed 7x12 prototype. The smallest distance wins.");
         const float cell = std::clamp(std::floor((ImGui::GetContentRegionAvail().x - 140.0f) / 80.0f), 2.0f, 7.0f);
         ImGui::BeginGroup();
         ImGui::TextDisabled("F6 output");

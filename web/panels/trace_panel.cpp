@@ -95,8 +95,8 @@ void draw_trace_panel(AppState& app) {
     const lenet::Shape out = view_shape(app, v);
     if (app.unit_map < 0 || app.unit_map >= out.c || app.unit_y >= out.h || app.unit_x >= out.w) {
         text_wrapped("Click a unit of %s in the activations (or a bar of the output) to trace it: its receptive "
-                           "field, the maps that feed it, and its computation with the actual numbers.",
-                           view_name(app, v).c_str());
+                     "field, the maps that feed it, and its computation with the actual numbers.",
+                     view_name(app, v).c_str());
         return;
     }
     const int li = v - 1, m = app.unit_map, uy = app.unit_y, ux = app.unit_x;
@@ -160,7 +160,7 @@ void draw_trace_panel(AppState& app) {
         case Trace::Max: ImGui::Text("a = the largest of the %d inputs = %.4f", t.terms, t.a); break;
         case Trace::Rbf:
             text_wrapped("y = %.4f: the squared distance between F6's outputs and the prototype of %s "
-                               "(no bias, no activation)", t.a, class_name(app, m).c_str());
+                         "(no bias, no activation)", t.a, class_name(app, m).c_str());
             break;
     }
     if (t.kind != Trace::Rbf) text_wrapped("%s", f_text(L.activation, float(t.a), t.engine_out).c_str());

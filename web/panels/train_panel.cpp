@@ -80,7 +80,7 @@ void data_status(AppState& app) {
     }
     if (d.set.count > 0 && d.set.name == app.dataset) {
         text_wrapped("Data: the %s training set, %s digits. Errors are measured on test digits it never trains on.",
-                           data_title(app.dataset), fmt_int(d.set.count).c_str());
+                     data_title(app.dataset), fmt_int(d.set.count).c_str());
         return;
     }
     if (t.start_when_ready) {
@@ -93,7 +93,7 @@ void data_status(AppState& app) {
         return;
     }
     text_wrapped("Training uses the %s training set (60,000 digits; downloaded when training first starts).",
-                       data_title(app.dataset));
+                 data_title(app.dataset));
 }
 
 void held_out(AppState& app) {
@@ -135,7 +135,7 @@ void plot(const char* id, const lenet_web::Series& s, const char* overlay, float
 void draw_train_panel(AppState& app) {
     TrainState& t = app.train;
     text_wrapped("Train %s here, a slice of every frame. The views follow the weights as they change.",
-                       app.net->spec().name.c_str());
+                 app.net->spec().name.c_str());
     settings(app);
     buttons(app);
     if (!t.error.empty()) ImGui::TextColored(theme::kBad, "%s", t.error.c_str());
@@ -147,8 +147,8 @@ void draw_train_panel(AppState& app) {
     }
     const lenet::TrainProgress& p = t.last;
     text_wrapped("pass %d, %s / %s%s; %s samples in all", p.epoch + 1, fmt_int(p.position).c_str(),
-                       fmt_int(p.epoch_size).c_str(), p.hessian_phase ? " (estimating h_kk)" : "",
-                       fmt_int(seen).c_str());
+                 fmt_int(p.epoch_size).c_str(), p.hessian_phase ? " (estimating h_kk)" : "",
+                 fmt_int(seen).c_str());
     const std::string speed = t.running ? "; " + fmt_int(int64_t(t.speed)) + " samples/s" : "";
     text_wrapped("eta %.6f%s", double(p.eta), speed.c_str());
     if (weights_status(app) == WeightsStatus::TrainedHere)

@@ -68,8 +68,8 @@ void conv_weights(AppState& app, const Tensor& T, int layer) {
     if (O <= 16 && I <= 16) {  // C3: the Table I matrix of kernels
         if (!S.table.empty())
             text_wrapped("Table I: rows = %s maps (inputs), columns = %s maps; an empty cell = not connected. "
-                               "Hover a map in the activations to highlight its inputs.",
-                               in_name.c_str(), L.name.c_str());
+                         "Hover a map in the activations to highlight its inputs.",
+                         in_name.c_str(), L.name.c_str());
         const float label_w = 22.0f;
         float cell = std::clamp(std::floor((avail - label_w) / float(O)) - 2.0f, float(K), 40.0f);
         cell = std::floor(cell / float(K)) * float(K);  // whole screen pixels per weight
@@ -226,7 +226,7 @@ void draw_weights_panel(AppState& app) {
             break;
         case lenet::LayerType::Rbf:
             text_wrapped("The RBF output's parameters are fixed: each class has a 7x12 bitmap of +1/-1 "
-                               "(a stylised digit, Fig. 3 of the paper). Not trained.");
+                         "(a stylised digit, Fig. 3 of the paper). Not trained.");
             draw_prototypes(app, std::clamp(std::floor((ImGui::GetContentRegionAvail().x - 60) / 70.0f), 2.0f, 6.0f), nullptr, -1);
             break;
         case lenet::LayerType::Pool:
@@ -235,7 +235,7 @@ void draw_weights_panel(AppState& app) {
                 break;
             }
             text_wrapped("Each map has one trainable coefficient (multiplies the sum of the 2x2 inputs) and one "
-                               "trainable bias, then the squashing function (Section II.B).");
+                         "trainable bias, then the squashing function (Section II.B).");
             if (ImGui::BeginTable("##sub", 3, ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingFixedFit)) {
                 ImGui::TableSetupColumn("map");
                 ImGui::TableSetupColumn("coefficient");
